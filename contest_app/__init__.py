@@ -1,0 +1,58 @@
+"""contest_app: contest management and live judging.
+
+This module holds the application factory and nothing else.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: Any = None) -> Flask:
+    """Create and configure the application.
+
+    ``config`` may be a mapping of settings or an object/class whose
+    upper-case attributes are settings; it overrides what the environment says.
+    """
+    from pathlib import Path
+
+    from contest_app.config import Config, ensure_secret_key
+
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(
+        __name__,
+        instance_path=str(root / "instance"),
+        template_folder=str(root / "templates"),
+        static_folder=str(root / "static"),
+    )
+    app.config.from_object(Config())
+    if config is not None:
+        if isinstance(config, dict):
+            app.config.from_mapping(config)
+        else:
+            app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'contest_app.sqlite'}"
+        )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = ensure_secret_key(Path(app.instance_path))
+
+    from contest_app.extensions import init_extensions
+
+    init_extensions(app)
+
+    from contest_app.views import register_blueprints
+
+    register_blueprints(app)
+
+    from contest_app.live import register_live
+
+    register_live(app)
+
+    from contest_app.cli import register_commands
+
+    register_commands(app)
+    return app

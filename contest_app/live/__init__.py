@@ -1,0 +1,8 @@
+"""Socket.IO: namespaces, rooms, events and the one broadcast module."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_live(app: Flask) -> None:
+    """Register the Socket.IO handlers explicitly (a module never imported never registers)."""

@@ -1,0 +1,321 @@
+"""The one function that turns stored marks into results.
+
+The results page, the CLI export, the live board and the printed appendices all call
+``compute_results``; none of them computes a score of its own. The rules come from
+``contest_app.scoring``; this module only gathers the data and labels the outcome.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import select
+
+from contest_app.enums import RoundStatus
+from contest_app.extensions import db
+from contest_app.models import Edition, Entry, Mark, Segment, SideAward
+from contest_app.scoring import (
+    SegmentStats,
+    SideAwardRule,
+    Standing,
+    Tier,
+    allocate_prizes,
+    decide_side_awards,
+    display_str,
+    rank_entries,
+    segment_score,
+    segment_statistics,
+)
+
+
+@dataclass(frozen=True)
+class SegmentInfo:
+    """A segment as the results show it."""
+
+    id: int
+    key: str
+    name: str
+    short_name: str
+    max_score: Decimal
+    order: int
+
+
+@dataclass
+class ResultRow:
+    """One finalist's line in the results."""
+
+    entry_id: int
+    order: int | None
+    team: str
+    unit: str
+    entry_title: str
+    scores: dict[str, Fraction | None]
+    marks_count: dict[str, int]
+    total: Fraction
+    rank: int = 0
+    tied: bool = False
+    prize: str | None = None
+    side_awards: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SideAwardOutcome:
+    """A side award as decided."""
+
+    name: str
+    amount: Decimal | None
+    method: str
+    entry_id: int | None
+    team: str | None
+    entry_title: str | None
+    score: Fraction | None
+    tied_teams: tuple[str, ...]
+
+
+@dataclass
+class EditionResults:
+    """Everything the board, the prints and the exports show about a final."""
+
+    edition: Edition
+    segments: list[SegmentInfo]
+    rows: list[ResultRow]
+    stats: dict[str, SegmentStats]
+    total_stats: SegmentStats
+    unresolved_ties: list[dict[str, Any]]
+    side_awards: list[SideAwardOutcome]
+    prize_tiers: list[dict[str, Any]]
+
+    def rows_in_order(self) -> list[ResultRow]:
+        """Rows in order of appearance (as Phụ lục I lists them)."""
+        return sorted(self.rows, key=lambda r: (r.order if r.order is not None else 10**6, r.entry_id))
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready form: numbers as strings with 2 decimals, rounded half up once."""
+        keys = [s.key for s in self.segments]
+        return {
+            "edition": {
+                "id": self.edition.id,
+                "number": self.edition.number,
+                "year": self.edition.year,
+                "title": self.edition.title,
+            },
+            "segments": [
+                {"key": s.key, "name": s.name, "short_name": s.short_name, "max": f"{s.max_score:.2f}"}
+                for s in self.segments
+            ],
+            "rows": [
+                {
+                    "rank": r.rank,
+                    "tied": r.tied,
+                    "order": r.order,
+                    "entry_id": r.entry_id,
+                    "team": r.team,
+                    "unit": r.unit,
+                    "entry_title": r.entry_title,
+                    "scores": {k: display_str(r.scores.get(k)) for k in keys},
+                    "marks_count": {k: r.marks_count.get(k, 0) for k in keys},
+                    "total": display_str(r.total),
+                    "prize": r.prize,
+                    "side_awards": list(r.side_awards),
+                }
+                for r in self.rows
+            ],
+            "averages": {
+                **{k: display_str(self.stats[k].average) for k in keys},
+                "total": display_str(self.total_stats.average),
+            },
+            "rates_of_max": {k: display_str(self.stats[k].rate_of_max) for k in keys},
+            "best": {
+                k: {
+                    "teams": [self._team_of(e) for e in self.stats[k].best_entry_ids],
+                    "score": display_str(self.stats[k].best_score),
+                }
+                for k in keys
+            },
+            "prize_tiers": self.prize_tiers,
+            "side_awards": [
+                {
+                    "name": a.name,
+                    "amount": None if a.amount is None else str(a.amount),
+                    "method": a.method,
+                    "team": a.team,
+                    "entry_title": a.entry_title,
+                    "score": display_str(a.score),
+                    "tied_teams": list(a.tied_teams),
+                }
+                for a in self.side_awards
+            ],
+            "unresolved_ties": self.unresolved_ties,
+        }
+
+    def fingerprint(self) -> str:
+        """SHA-256 of the canonical JSON form of the results."""
+        canonical = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    def _team_of(self, entry_id: Hashable) -> str:
+        for r in self.rows:
+            if r.entry_id == entry_id:
+                return r.team
+        return ""
+
+
+def finalists(edition: Edition) -> list[Entry]:
+    """The entries of the final: those that passed the preliminary round."""
+    return list(
+        db.session.scalars(
+            select(Entry)
+            .where(Entry.edition_id == edition.id, Entry.preliminary_status == RoundStatus.PASSED.value)
+            .order_by(Entry.final_order, Entry.id)
+        )
+    )
+
+
+def collect_marks(edition: Edition) -> dict[tuple[int, int], list[Decimal]]:
+    """Every mark of the edition's final, grouped by (entry id, segment id)."""
+    grouped: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
+    rows = db.session.execute(
+        select(Mark.entry_id, Mark.segment_id, Mark.value)
+        .join(Segment, Segment.id == Mark.segment_id)
+        .where(Segment.edition_id == edition.id)
+    )
+    for entry_id, segment_id, value in rows:
+        grouped[(entry_id, segment_id)].append(value)
+    return grouped
+
+
+def compute_results(edition: Edition) -> EditionResults:
+    """Compute the final's results of ``edition`` from the stored marks.
+
+    Segment scores follow each segment's aggregation; totals, ranks, prizes, side
+    awards and statistics follow ``contest_app.scoring``. Entries are the finalists.
+    """
+    segments = [
+        SegmentInfo(s.id, s.key, s.name, s.short_name or s.name, s.max_score, s.order)
+        for s in sorted(edition.segments, key=lambda s: s.order)
+    ]
+    aggregation = {s.id: s.aggregation for s in edition.segments}
+    entries = finalists(edition)
+    marks = collect_marks(edition)
+    extra = _scores_from_answers(edition)
+
+    rows: dict[int, ResultRow] = {}
+    standings: list[Standing] = []
+    for entry in entries:
+        scores: dict[str, Fraction | None] = {}
+        counts: dict[str, int] = {}
+        for seg in segments:
+            if (entry.id, seg.id) in extra:
+                scores[seg.key] = extra[(entry.id, seg.id)]
+                counts[seg.key] = 0
+                continue
+            values = marks.get((entry.id, seg.id), [])
+            scores[seg.key] = segment_score(values, aggregation[seg.id])
+            counts[seg.key] = len(values)
+        standing = Standing(entry.id, scores)
+        standings.append(standing)
+        rows[entry.id] = ResultRow(
+            entry_id=entry.id,
+            order=entry.final_order,
+            team=entry.team.name if entry.team else entry.unit.name,
+            unit=entry.unit.name,
+            entry_title=entry.title,
+            scores=scores,
+            marks_count=counts,
+            total=standing.total,
+        )
+
+    ranked = rank_entries(standings, tie_break=edition.tie_break or ())
+    tiers = [Tier(t.name, t.count) for t in edition.prize_tiers]
+    allocation = allocate_prizes(ranked, tiers)
+    ordered_rows: list[ResultRow] = []
+    for r in ranked:
+        row = rows[r.entry_id]
+        row.rank, row.tied = r.rank, r.tied
+        row.prize = allocation.prize_of(r.entry_id)
+        ordered_rows.append(row)
+
+    awards = list(
+        db.session.scalars(
+            select(SideAward).where(SideAward.edition_id == edition.id).order_by(SideAward.order, SideAward.id)
+        )
+    )
+    rules = [
+        SideAwardRule(
+            name=a.name,
+            method=a.method,
+            segment_key=a.segment_key,
+            pick=a.decision.entry_id if a.decision else None,
+            exclude_prize_winners=a.exclude_prize_winners,
+            one_per_team=a.one_per_team,
+        )
+        for a in awards
+    ]
+    decided = decide_side_awards(
+        rules, {r.entry_id: r.scores for r in ordered_rows}, set(allocation.prizes)
+    )
+    outcomes: list[SideAwardOutcome] = []
+    for award, result in zip(awards, decided, strict=True):
+        row = rows.get(result.entry_id) if result.entry_id is not None else None
+        if row is not None:
+            row.side_awards.append(award.name)
+        outcomes.append(
+            SideAwardOutcome(
+                name=award.name,
+                amount=award.amount,
+                method=award.method,
+                entry_id=result.entry_id,
+                team=row.team if row else None,
+                entry_title=row.entry_title if row else None,
+                score=result.score,
+                tied_teams=tuple(rows[e].team for e in result.tied_entry_ids if e in rows),
+            )
+        )
+
+    stats = {
+        seg.key: segment_statistics(seg.key, seg.max_score, {r.entry_id: r.scores[seg.key] for r in ordered_rows})
+        for seg in segments
+    }
+    total_max = sum((s.max_score for s in segments), Decimal(0))
+    total_stats = segment_statistics(
+        "total", total_max, {r.entry_id: (r.total if any(v is not None for v in r.scores.values()) else None) for r in ordered_rows}
+    )
+    unresolved = [
+        {
+            "rank": t.rank,
+            "teams": [rows[e].team for e in t.entry_ids],
+            "entry_ids": list(t.entry_ids),
+            "tiers": list(t.tiers),
+        }
+        for t in allocation.unresolved_ties
+    ]
+    return EditionResults(
+        edition=edition,
+        segments=segments,
+        rows=ordered_rows,
+        stats=stats,
+        total_stats=total_stats,
+        unresolved_ties=unresolved,
+        side_awards=outcomes,
+        prize_tiers=[
+            {"name": t.name, "count": t.count, "amount": None if t.amount is None else str(t.amount)}
+            for t in edition.prize_tiers
+        ],
+    )
+
+
+def _scores_from_answers(edition: Edition) -> dict[tuple[int, int], Fraction]:
+    """Segment scores computed from recorded answers, for segments scored that way."""
+    if not any(s.scored_from_answers for s in edition.segments):
+        return {}
+    try:
+        from contest_app.services.answers import answer_scores
+    except ImportError:  # the answers service is optional
+        return {}
+    return answer_scores(edition)

@@ -1,0 +1,58 @@
+"""Signing in and out with a password (Flask-Login)."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired
+
+from contest_app.extensions import db, login_manager
+from contest_app.models import User
+from contest_app.services.accounts import authenticate
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+class LoginForm(FlaskForm):
+    username = StringField("Tên đăng nhập", validators=[DataRequired(message="Vui lòng nhập tên đăng nhập.")])
+    password = PasswordField("Mật khẩu", validators=[DataRequired(message="Vui lòng nhập mật khẩu.")])
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    if not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+def _safe_next(target: str | None) -> str:
+    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("main.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Show the sign-in form and sign the user in."""
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.username.data, form.password.data)
+        if user is None:
+            flash("Tên đăng nhập hoặc mật khẩu không đúng.", "danger")
+            return render_template("auth/login.html", form=form), 401
+        login_user(user)
+        flash(f"Xin chào {user.display_name}.", "success")
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """Sign the user out."""
+    logout_user()
+    flash("Đã đăng xuất.", "info")
+    return redirect(url_for("main.index"))

@@ -1,0 +1,99 @@
+"""What every view shares: access checks, template filters, error pages, security headers."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
+from functools import wraps
+from typing import Any
+
+from flask import Flask, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from contest_app.scoring import display
+from contest_app.services.errors import ServiceError
+
+DENIED = "Bạn không có quyền thực hiện thao tác này."
+
+
+def roles_required(*roles: str) -> Callable:
+    """Allow the view only to signed-in users holding one of ``roles``; refuse others in Vietnamese."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any):
+            if not current_user.is_authenticated:
+                if request.accept_mimetypes.best == "application/json" or request.is_json:
+                    return jsonify({"ok": False, "code": "login_required", "message": "Vui lòng đăng nhập để tiếp tục."}), 401
+                flash("Vui lòng đăng nhập để tiếp tục.", "warning")
+                return redirect(url_for("auth.login", next=request.full_path))
+            if roles and not current_user.has_role(*roles):
+                if request.accept_mimetypes.best == "application/json" or request.is_json:
+                    return jsonify({"ok": False, "code": "forbidden", "message": DENIED}), 403
+                return render_template("errors/403.html", message=DENIED), 403
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def vn_number(value: Any, places: int = 2) -> str:
+    """Format a number the Vietnamese way: decimal comma, dot for thousands (7,17; 1.000.000)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, (Fraction, int)) or (isinstance(value, Decimal) and places is not None):
+        value = display(value, places)
+    text = f"{Decimal(str(value)):,.{places}f}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def vn_money(value: Any) -> str:
+    """An amount in đồng with dots for thousands (1.000.000)."""
+    if value is None:
+        return ""
+    return f"{int(Decimal(str(value))):,}".replace(",", ".")
+
+
+def register_helpers(app: Flask) -> None:
+    """Install filters, error handlers and response headers."""
+    app.jinja_env.filters["vn"] = vn_number
+    app.jinja_env.filters["money"] = vn_money
+
+    @app.errorhandler(ServiceError)
+    def service_error(exc: ServiceError):
+        if request.is_json or request.accept_mimetypes.best == "application/json":
+            return jsonify(exc.to_dict()), exc.status
+        return render_template("errors/error.html", message=exc.message, status=exc.status), exc.status
+
+    @app.errorhandler(404)
+    def not_found(_exc):
+        return render_template("errors/error.html", message="Không tìm thấy trang yêu cầu.", status=404), 404
+
+    @app.errorhandler(413)
+    def too_large(_exc):
+        return render_template("errors/error.html", message="Tệp tải lên vượt quá dung lượng cho phép.", status=413), 413
+
+    @app.errorhandler(400)
+    def bad_request(exc):
+        message = "Yêu cầu không hợp lệ."
+        description = getattr(exc, "description", "") or ""
+        if "CSRF" in description:
+            message = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (CSRF). Vui lòng tải lại trang và thử lại."
+        return render_template("errors/error.html", message=message, status=400), 400
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; "
+            "connect-src 'self' ws: wss:; font-src 'self'; object-src 'none'; base-uri 'self'; "
+            "frame-ancestors 'self'",
+        )
+        return response
+
+
+__all__ = ["DENIED", "abort", "roles_required", "vn_money", "vn_number"]
