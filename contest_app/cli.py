@@ -117,3 +117,6 @@ def register_commands(app: Flask) -> None:
         banks_cli = None
     if banks_cli is not None:
         app.cli.add_command(banks_cli)
+    from contest_app.cli_trust import register as register_trust_commands
+
+    register_trust_commands(app)

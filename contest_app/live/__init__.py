@@ -6,3 +6,9 @@ from flask import Flask
 
 def register_live(app: Flask) -> None:
     """Register the Socket.IO handlers explicitly (a module never imported never registers)."""
+    from contest_app.extensions import socketio
+    from contest_app.live import board, control, judge
+
+    judge.register(socketio)
+    board.register(socketio)
+    control.register(socketio)

@@ -6,17 +6,35 @@ from contest_app.models.judging import Judge, Mark
 from contest_app.models.award import SideAward, SideAwardDecision
 from contest_app.models.audit import AuditEvent
 from contest_app.models.user import User
+from contest_app.models.followup import PlanSubmission
+from contest_app.models.live import JudgeAccess, LiveState, MarkSubmission, SegmentWindow
+from contest_app.models.draw import Draw, DrawAssignment, PresenterState, QuizAnswer
+from contest_app.models.rounds import DuplicateReview, PreliminaryAssignment, PreliminaryScore, RoundProgress, RubricCriterion
 
 __all__ = [
     "AuditEvent",
     "Cluster",
+    "Draw",
+    "DrawAssignment",
+    "DuplicateReview",
     "ClusterUnit",
     "Edition",
     "Entry",
     "Judge",
+    "JudgeAccess",
+    "LiveState",
+    "MarkSubmission",
+    "SegmentWindow",
     "Mark",
+    "PreliminaryAssignment",
+    "PreliminaryScore",
+    "PresenterState",
+    "PlanSubmission",
     "PrizeTier",
+    "QuizAnswer",
     "Round",
+    "RoundProgress",
+    "RubricCriterion",
     "Segment",
     "SideAward",
     "SideAwardDecision",

@@ -247,7 +247,8 @@ def read_excel(path: Path, rel: str, errors: list[BankError], *, set_number: int
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        # Not read-only: read-only mode skips empty rows, which would shift row numbers.
+        workbook = load_workbook(path, data_only=True)
     except Exception:  # openpyxl raises many kinds for a file that is not a workbook
         errors.append(BankError(rel, 0, "Không đọc được tệp Excel (.xlsx)."))
         return []

@@ -12,3 +12,6 @@ def register_blueprints(app: Flask) -> None:
     register_helpers(app)
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
+    from contest_app.views import trust  # trust pages, results export, sign-in rate limits
+
+    trust.init_app(app)

@@ -213,7 +213,6 @@ def test_check_fewer_than_four_options(runner, bank):
     edit_block(path, "KT1-05", lambda lines: [
         l for l in lines if not l.startswith(f"{dropped}:")
     ])
-    remaining = ", ".join(x for x in "ABCD" if x != dropped)
 
     result = check(runner, bank)
 
@@ -222,7 +221,6 @@ def test_check_fewer_than_four_options(runner, bank):
         "mỗi câu phải có đúng 4 phương án A, B, C, D.",
         "Không hợp lệ: 1 lỗi.",
     ]
-    assert remaining  # the key is still among the options left
 
 
 def test_check_empty_source(runner, bank):
@@ -230,8 +228,7 @@ def test_check_empty_source(runner, bank):
     edit_block(path, "KT5-25", lambda lines: [
         "source:" if l.startswith("source:") else l for l in lines
     ])
-    source_line = block_start = line_of(path, "code: KT5-25")
-    source_line = block_start + block_lines(path, "KT5-25").index("source:")
+    source_line = line_of(path, "code: KT5-25") + block_lines(path, "KT5-25").index("source:")
 
     result = check(runner, bank)
 
@@ -352,7 +349,7 @@ def test_check_collects_every_error_at_once(runner, bank):
     k3_line = line_of(q1, "code: KT1-03")
     edit_block(q1, "KT1-03", lambda lines: [l for l in lines if not l.startswith("key:")])
     edit_block(q1, "KT1-09", lambda lines: [
-        "source: " if l.startswith("source:") else l for l in lines
+        "source:" if l.startswith("source:") else l for l in lines
     ])
     s9_line = line_of(q1, "code: KT1-09") + block_lines(q1, "KT1-09").index("source:")
     dup_line = line_of(q3, "code: KT3-01")
@@ -394,3 +391,20 @@ def test_check_missing_root(runner, tmp_path):
         f"{tmp_path / 'khong-co'}: Không tìm thấy thư mục ngân hàng câu hỏi.",
         "Không hợp lệ: 1 lỗi.",
     ]
+
+
+def test_loader_imports_only_the_standard_library():
+    """The loader must run without Flask or the models (CI, editor hooks)."""
+    import ast
+    import sys
+
+    import contest_app.question_banks.loader as loader
+
+    tree = ast.parse(Path(loader.__file__).read_text(encoding="utf-8"))
+    modules = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            modules.add(node.module.split(".")[0])
+    assert modules - {"__future__"} <= set(sys.stdlib_module_names)

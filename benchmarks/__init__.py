@@ -1,0 +1,1 @@
+"""Benchmarks of the live path against a bare python-socketio broadcast (``python -m benchmarks.run``)."""

@@ -1,0 +1,37 @@
+"""The one broadcast module: every message the server pushes to a room goes out from here.
+
+Call these only after the change is committed. Broadcasts carry no callback (an emit
+with a callback is encoded once per client); one update per change is emitted once to
+a room, and with a message queue every server process relays it to its own clients.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from contest_app.extensions import socketio
+from contest_app.live import events as ev
+
+
+def board_updated(delta: dict[str, Any]) -> None:
+    """Send one numbered board delta to every board and overlay of the edition."""
+    socketio.emit(ev.BOARD_UPDATED, delta, to=ev.board_room(delta["edition_id"]), namespace=ev.BOARD_NS)
+
+
+def judges_state(edition_id: int, event: str, state: dict[str, Any]) -> None:
+    """Tell every judge's tablet of the edition that the stage or the open segment changed."""
+    socketio.emit(event, {"state": state}, to=ev.judges_room(edition_id), namespace=ev.JUDGE_NS)
+
+
+def desk_updated(edition_id: int, desk: dict[str, Any]) -> None:
+    """Send the desk's grid (judges × teams, heartbeats, windows) to the control desks."""
+    socketio.emit(ev.DESK_UPDATED, {"desk": desk}, to=ev.control_room(edition_id), namespace=ev.CONTROL_NS)
+
+
+def mark_recorded(edition_id: int, payload: dict[str, Any]) -> None:
+    """Tell the desks that a judge's mark was stored (who and where, not the value)."""
+    socketio.emit(ev.MARK_RECORDED, payload, to=ev.control_room(edition_id), namespace=ev.CONTROL_NS)
+
+
+def judge_seen(edition_id: int, payload: dict[str, Any]) -> None:
+    """Tell the desks that a tablet sent a heartbeat, connected or disconnected."""
+    socketio.emit(ev.JUDGE_SEEN, payload, to=ev.control_room(edition_id), namespace=ev.CONTROL_NS)

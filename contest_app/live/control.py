@@ -1,0 +1,165 @@
+"""The /control namespace: the control desk (role control, secretariat or organiser).
+
+The desk connects with its signed-in session and ``auth`` ``{"edition": <year or id>}``.
+Each desk event changes the live state, commits, then broadcasts: one numbered
+``board_updated`` delta to the boards, ``segment_opened`` / ``segment_closed`` /
+``stage_changed`` to the judges' tablets, ``desk_updated`` to the desks.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request, session
+from flask_login import current_user
+from flask_socketio import SocketIO, emit, join_room
+
+from contest_app.enums import Role
+from contest_app.extensions import db
+from contest_app.live import broadcast
+from contest_app.live import events as ev
+from contest_app.models import Edition
+from contest_app.services import live_state
+from contest_app.services.editions import get_edition
+from contest_app.services.errors import PermissionDenied, ServiceError, ValidationError
+
+DESK_ROLES = (Role.CONTROL.value, Role.SECRETARIAT.value, Role.ORGANISER.value)
+SESSION_KEY = "live_desk_edition"
+
+
+def _actor() -> str:
+    return f"{current_user.display_name} ({current_user.username})"
+
+
+def _check_user() -> None:
+    if not current_user.is_authenticated or not current_user.has_role(*DESK_ROLES):
+        raise PermissionDenied(ev.DESK_DENIED, code="forbidden")
+
+
+def _edition() -> Edition:
+    _check_user()
+    edition_id = session.get(SESSION_KEY)
+    edition = db.session.get(Edition, edition_id) if isinstance(edition_id, int) else None
+    if edition is None:
+        raise PermissionDenied(ev.UNKNOWN_EDITION, code="not_found")
+    return edition
+
+
+def on_connect(auth: Any = None):
+    """Admit a desk user, join the edition's control room, send the desk state."""
+    ref = auth.get("edition") if isinstance(auth, dict) else None
+    try:
+        _check_user()
+        edition = get_edition(str(ref) if ref is not None else request.args.get("edition", ""))
+    except ServiceError as exc:
+        db.session.rollback()
+        raise ConnectionRefusedError(exc.message, {"code": exc.code}) from None
+    session[SESSION_KEY] = edition.id
+    join_room(ev.control_room(edition.id))
+    desk = live_state.desk_state(edition)
+    db.session.commit()
+    emit(ev.DESK_UPDATED, {"desk": desk})
+    return True
+
+
+def _entry_and_segment(edition: Edition, data: Any, *, need_segment: bool = True):
+    if not isinstance(data, dict):
+        raise ValidationError("Yêu cầu không hợp lệ.", code="bad_request")
+    entry_id = data.get("entry_id")
+    entry = live_state.get_entry(edition, entry_id) if entry_id is not None else None
+    segment = live_state.get_segment(edition, data.get("segment_key")) if need_segment else None
+    return entry, segment
+
+
+def _apply(change, *, judges_event: str | None = None, publish: bool = False) -> dict[str, Any]:
+    """Run ``change(edition)``, number the board, COMMIT, then broadcast to boards, tablets and desks."""
+    try:
+        edition = _edition()
+        change(edition)
+        delta = live_state.refresh_board(edition, publish=publish)
+        db.session.commit()
+    except ServiceError as exc:
+        db.session.rollback()
+        return exc.to_dict()
+    broadcast.board_updated(delta)
+    if judges_event is not None:
+        broadcast.judges_state(edition.id, judges_event, live_state.judge_state(edition))
+    broadcast.desk_updated(edition.id, live_state.desk_state(edition))
+    db.session.rollback()
+    return {"ok": True, "seq": delta["seq"]}
+
+
+def on_set_stage(data: Any = None) -> dict[str, Any]:
+    """Put a team on stage (``entry_id``; null for nobody)."""
+
+    def change(edition: Edition) -> None:
+        entry, _ = _entry_and_segment(edition, data or {}, need_segment=False)
+        live_state.set_stage(edition=edition, entry=entry)
+
+    return _apply(change, judges_event=ev.STAGE_CHANGED)
+
+
+def on_open_segment(data: Any = None) -> dict[str, Any]:
+    """Open marking of ``segment_key`` for ``entry_id`` (whatever was open closes)."""
+
+    def change(edition: Edition) -> None:
+        entry, segment = _entry_and_segment(edition, data)
+        if entry is None:
+            raise ValidationError("Hãy chọn đội thi.", code="bad_request")
+        live_state.open_segment(edition=edition, entry=entry, segment=segment, actor=_actor())
+
+    return _apply(change, judges_event=ev.SEGMENT_OPENED)
+
+
+def on_close_segment(data: Any = None) -> dict[str, Any]:
+    """Close the open segment: the judges' marks in it are final (only the secretariat corrects)."""
+
+    def change(edition: Edition) -> None:
+        live_state.close_segment(edition=edition)
+
+    return _apply(change, judges_event=ev.SEGMENT_CLOSED)
+
+
+def on_reveal_segment(data: Any = None) -> dict[str, Any]:
+    """Show an entry's segment score on the board (``revealed: false`` hides it again)."""
+
+    def change(edition: Edition) -> None:
+        entry, segment = _entry_and_segment(edition, data)
+        if entry is None:
+            raise ValidationError("Hãy chọn đội thi.", code="bad_request")
+        live_state.reveal_segment(edition=edition, entry=entry, segment=segment,
+                                  revealed=data.get("revealed", True) is not False)
+
+    return _apply(change, publish=True)
+
+
+def on_reveal_prizes(data: Any = None) -> dict[str, Any]:
+    """Show (or hide) the prizes and side awards on the board, at the end of the final."""
+    revealed = not (isinstance(data, dict) and data.get("revealed") is False)
+
+    def change(edition: Edition) -> None:
+        live_state.reveal_prizes(edition=edition, revealed=revealed)
+
+    return _apply(change, publish=True)
+
+
+def on_get_desk(data: Any = None) -> dict[str, Any]:
+    """The desk asks for its whole state again."""
+    try:
+        edition = _edition()
+    except ServiceError as exc:
+        return exc.to_dict()
+    desk = live_state.desk_state(edition)
+    db.session.commit()
+    return {"ok": True, "desk": desk}
+
+
+def register(socketio: SocketIO) -> None:
+    """Register the /control handlers on ``socketio``."""
+    ns = ev.CONTROL_NS
+    socketio.on_event("connect", on_connect, namespace=ns)
+    socketio.on_event(ev.SET_STAGE, on_set_stage, namespace=ns)
+    socketio.on_event(ev.OPEN_SEGMENT, on_open_segment, namespace=ns)
+    socketio.on_event(ev.CLOSE_SEGMENT, on_close_segment, namespace=ns)
+    socketio.on_event(ev.REVEAL_SEGMENT, on_reveal_segment, namespace=ns)
+    socketio.on_event(ev.REVEAL_PRIZES, on_reveal_prizes, namespace=ns)
+    socketio.on_event(ev.GET_DESK, on_get_desk, namespace=ns)

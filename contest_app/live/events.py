@@ -1,0 +1,57 @@
+"""The live protocol's names: namespaces, rooms, events. docs/live-protocol.md documents them.
+
+Events sent by clients are imperative (``submit_mark``); events sent by the server are
+past tense (``mark_recorded``).
+"""
+from __future__ import annotations
+
+JUDGE_NS = "/judge"
+BOARD_NS = "/board"
+CONTROL_NS = "/control"
+
+# client -> server
+SUBMIT_MARK = "submit_mark"
+HEARTBEAT = "heartbeat"
+GET_STATE = "get_state"
+GET_SNAPSHOT = "get_snapshot"
+GET_DESK = "get_desk"
+SET_STAGE = "set_stage"
+OPEN_SEGMENT = "open_segment"
+CLOSE_SEGMENT = "close_segment"
+REVEAL_SEGMENT = "reveal_segment"
+REVEAL_PRIZES = "reveal_prizes"
+
+# server -> client
+STATE_CHANGED = "state_changed"
+SEGMENT_OPENED = "segment_opened"
+SEGMENT_CLOSED = "segment_closed"
+STAGE_CHANGED = "stage_changed"
+BOARD_SNAPSHOT = "board_snapshot"
+BOARD_UPDATED = "board_updated"
+DESK_UPDATED = "desk_updated"
+MARK_RECORDED = "mark_recorded"
+JUDGE_SEEN = "judge_seen"
+
+#: Events a judge's client may send; sent to /board they are refused with ``read_only``.
+JUDGE_EVENTS = (SUBMIT_MARK, HEARTBEAT, GET_STATE)
+DESK_EVENTS = (SET_STAGE, OPEN_SEGMENT, CLOSE_SEGMENT, REVEAL_SEGMENT, REVEAL_PRIZES, GET_DESK)
+
+READ_ONLY_MESSAGE = "Bảng điểm chỉ để xem: kênh này không nhận thao tác chấm điểm hay điều khiển."
+DESK_DENIED = "Chỉ Bàn điều khiển, Ban Thư ký hoặc Ban Tổ chức được điều khiển phần thi. Vui lòng đăng nhập."
+UNKNOWN_EDITION = "Không tìm thấy kỳ thi cần theo dõi."
+
+
+def board_room(edition_id: int) -> str:
+    return f"board:{edition_id}"
+
+
+def judges_room(edition_id: int) -> str:
+    return f"judges:{edition_id}"
+
+
+def judge_room(judge_id: int) -> str:
+    return f"judge:{judge_id}"
+
+
+def control_room(edition_id: int) -> str:
+    return f"control:{edition_id}"

@@ -1,0 +1,197 @@
+"""The /judge namespace: judges' tablets (or any client written from docs/live-protocol.md).
+
+A client authenticates on connect with the Flask session set by its login link or PIN,
+or with an ``auth`` payload ``{"token": "..."}``. Every event is acknowledged with
+``{"ok": true, ...}`` or ``{"ok": false, "code": ..., "message": <Vietnamese>}``.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import session
+from flask_socketio import SocketIO, emit, join_room
+from sqlalchemy.exc import IntegrityError
+
+from contest_app.extensions import db
+from contest_app.live import broadcast
+from contest_app.live import events as ev
+from contest_app.models import Edition, Entry, Judge
+from contest_app.services import judge_access, live_state
+from contest_app.services.errors import ServiceError, ValidationError
+from contest_app.services.judging import MESSAGES, record_mark, window_of
+
+SESSION_KEY = "live_judge"
+
+
+def _refuse(code: str) -> dict[str, Any]:
+    return {"ok": False, "code": code, "message": MESSAGES[code]}
+
+
+def current_judge() -> Judge:
+    """The judge of this connection, re-checked on every event (revocation takes effect at once)."""
+    info = session.get(SESSION_KEY) or {}
+    return judge_access.judge_for_session(info.get("id"), info.get("version"))
+
+
+def _authenticate(auth: Any) -> Judge:
+    token = auth.get("token") if isinstance(auth, dict) else None
+    if token:
+        judge = judge_access.judge_for_token(str(token))
+    else:
+        info = session.get(SESSION_KEY) or {}
+        judge = judge_access.judge_for_session(info.get("id"), info.get("version"))
+    session[SESSION_KEY] = {"id": judge.id, "version": judge_access.session_version(judge)}
+    return judge
+
+
+def _presence(judge: Judge, access) -> dict[str, Any]:
+    return {
+        "judge_id": judge.id,
+        "last_seen_at": access.last_seen_at.isoformat() if access.last_seen_at else None,
+        "connected": access.connected,
+        "unsent": access.unsent,
+    }
+
+
+def on_connect(auth: Any = None):
+    """A tablet connects: authenticate, join the edition's judges room, send it the state."""
+    try:
+        judge = _authenticate(auth)
+    except ServiceError as exc:
+        db.session.rollback()
+        raise ConnectionRefusedError(exc.message, {"code": "unauthenticated"}) from None
+    join_room(ev.judges_room(judge.edition_id))
+    join_room(ev.judge_room(judge.id))
+    access = live_state.touch_judge(judge=judge, connected=True)
+    presence = _presence(judge, access)
+    edition = db.session.get(Edition, judge.edition_id)
+    state = live_state.judge_state(edition, judge)
+    db.session.commit()
+    emit(ev.STATE_CHANGED, {"state": state})
+    broadcast.judge_seen(judge.edition_id, presence)
+    return True
+
+
+def on_disconnect(reason: Any = None) -> None:
+    """A tablet leaves: the desk sees it disconnected."""
+    info = session.get(SESSION_KEY) or {}
+    judge = db.session.get(Judge, info.get("id")) if isinstance(info.get("id"), int) else None
+    if judge is None:
+        return
+    access = live_state.touch_judge(judge=judge, connected=False)
+    presence = _presence(judge, access)
+    db.session.commit()
+    broadcast.judge_seen(judge.edition_id, presence)
+
+
+def _as_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise ValidationError(MESSAGES["bad_request"], code="bad_request")
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError(MESSAGES["bad_request"], code="bad_request") from None
+
+
+def on_submit_mark(data: Any = None) -> dict[str, Any]:
+    """A judge submits a mark: validate, COMMIT, then acknowledge and broadcast.
+
+    Broadcasts: ``board_updated`` (one numbered delta) to the edition's boards,
+    ``mark_recorded`` and ``desk_updated`` to its desks. A resend is acknowledged with
+    the stored value and broadcasts nothing.
+    """
+    try:
+        judge = current_judge()
+    except ServiceError:
+        db.session.rollback()
+        return _refuse("unauthenticated")
+    if not isinstance(data, dict):
+        return _refuse("bad_request")
+    if "judge_id" in data and data["judge_id"] != judge.id:
+        return _refuse("impersonation")
+    judge_id = judge.id
+    result: dict[str, Any] | None = None
+    delta = None
+    for attempt in (1, 2):
+        try:
+            judge = db.session.get(Judge, judge_id)
+            entry = db.session.get(Entry, _as_int(data.get("entry_id")))
+            if entry is None:
+                return _refuse("not_found")
+            key = data.get("segment_key")
+            segment = next((s for s in db.session.get(Edition, entry.edition_id).segments if s.key == key), None)
+            if segment is None:
+                return _refuse("not_found")
+            outcome = record_mark(
+                judge=judge, entry=entry, segment=segment, value=data.get("value"),
+                idempotency_key=data.get("idempotency_key"),
+            )
+            result = outcome.ack(segment)
+            if outcome.replayed:
+                db.session.rollback()
+                return result
+            window = window_of(entry, segment)
+            edition = db.session.get(Edition, entry.edition_id)
+            delta = live_state.refresh_board(edition, publish=bool(window and window.revealed))
+            db.session.commit()
+            break
+        except IntegrityError:
+            # Two identical resends raced (or two first marks): the other one is stored; re-read.
+            db.session.rollback()
+            if attempt == 2:
+                raise
+        except ServiceError as exc:
+            db.session.rollback()
+            return exc.to_dict()
+    edition = db.session.get(Edition, entry.edition_id)
+    broadcast.board_updated(delta)
+    broadcast.mark_recorded(
+        edition.id,
+        {"judge_id": judge_id, "entry_id": entry.id, "segment_key": segment.key,
+         "count": (delta["changes"].get("open") or {}).get("count")},
+    )
+    broadcast.desk_updated(edition.id, live_state.desk_state(edition))
+    db.session.rollback()
+    return result
+
+
+def on_heartbeat(data: Any = None) -> dict[str, Any]:
+    """A tablet says it is alive (and how many marks it still holds unsent); the desk sees it."""
+    try:
+        judge = current_judge()
+    except ServiceError:
+        db.session.rollback()
+        return _refuse("unauthenticated")
+    unsent = data.get("unsent") if isinstance(data, dict) else None
+    if isinstance(unsent, bool) or not isinstance(unsent, int):
+        unsent = None
+    access = live_state.touch_judge(judge=judge, connected=True, unsent=unsent)
+    presence = _presence(judge, access)
+    db.session.commit()
+    broadcast.judge_seen(judge.edition_id, presence)
+    return {"ok": True, "server_time": datetime.now(UTC).isoformat()}
+
+
+def on_get_state(data: Any = None) -> dict[str, Any]:
+    """The tablet asks for its state: stage, open segment (max, step), its own stored mark."""
+    try:
+        judge = current_judge()
+    except ServiceError:
+        db.session.rollback()
+        return _refuse("unauthenticated")
+    edition = db.session.get(Edition, judge.edition_id)
+    state = live_state.judge_state(edition, judge)
+    db.session.commit()
+    return {"ok": True, "state": state}
+
+
+def register(socketio: SocketIO) -> None:
+    """Register the /judge handlers on ``socketio``."""
+    ns = ev.JUDGE_NS
+    socketio.on_event("connect", on_connect, namespace=ns)
+    socketio.on_event("disconnect", on_disconnect, namespace=ns)
+    socketio.on_event(ev.SUBMIT_MARK, on_submit_mark, namespace=ns)
+    socketio.on_event(ev.HEARTBEAT, on_heartbeat, namespace=ns)
+    socketio.on_event(ev.GET_STATE, on_get_state, namespace=ns)
+

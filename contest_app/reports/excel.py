@@ -1,0 +1,186 @@
+"""Excel workbooks (openpyxl): numbers are stored as numbers with a number format,
+never as text, so the secretariat can add, sort and chart them."""
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from contest_app.reports.appendix import (
+    AVERAGE_LABEL,
+    GROUP_HEADING,
+    I_HEADINGS,
+    II_HEADINGS,
+    TOTAL_HEADING,
+    Appendices,
+    Heading,
+)
+
+FONT = "Times New Roman"
+SCORE_FORMAT = "0.00"
+MONEY_FORMAT = "#,##0"
+THIN = Side(style="thin")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+WRAP = Alignment(vertical="center", wrap_text=True)
+
+
+def _font(bold: bool = False, italic: bool = False, size: int = 12) -> Font:
+    return Font(name=FONT, bold=bold, italic=italic, size=size)
+
+
+def _setup_page(ws: Worksheet, *, landscape: bool, title_rows: str | None) -> None:
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    if title_rows:
+        ws.print_title_rows = title_rows
+
+
+def _heading(ws: Worksheet, heading: Heading, width: int) -> int:
+    """Write the appendix heading from row 1; return the next free row."""
+    last = get_column_letter(width)
+    lines = [(heading.label, _font(bold=True, size=13))]
+    lines += [(line, _font(bold=True, size=13)) for line in heading.title_lines]
+    lines += [(heading.attached, _font(italic=True, size=13))]
+    for row, (text, font) in enumerate(lines, start=1):
+        ws.merge_cells(f"A{row}:{last}{row}")
+        cell = ws.cell(row=row, column=1, value=text)
+        cell.font = font
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+    return len(lines) + 2
+
+
+def _num_cell(ws: Worksheet, row: int, col: int, value: Decimal | None, *, bold: bool = False) -> None:
+    cell = ws.cell(row=row, column=col, value=value)
+    cell.number_format = SCORE_FORMAT
+    cell.font = _font(bold=bold)
+    cell.alignment = Alignment(horizontal="center", vertical="center")
+    cell.border = BOX
+
+
+def _text_cell(ws: Worksheet, row: int, col: int, value: Any, *, bold: bool = False, center: bool = False) -> None:
+    cell = ws.cell(row=row, column=col, value=value)
+    cell.font = _font(bold=bold)
+    cell.alignment = CENTER if center else WRAP
+    cell.border = BOX
+
+
+def _fingerprint(ws: Worksheet, row: int, text: str) -> None:
+    cell = ws.cell(row=row, column=1, value=text)
+    cell.font = _font(italic=True, size=8)
+
+
+def appendix_workbook(app: Appendices) -> bytes:
+    """Phụ lục I and Phụ lục II on two A4 sheets; the header rows repeat on every page."""
+    wb = Workbook()
+    one = app.one
+    n = len(one.segment_keys)
+    width = 3 + n + 1
+    ws = wb.active
+    ws.title = "Phụ lục I"
+    top = _heading(ws, one.heading, width)
+    for col, text in enumerate(I_HEADINGS, start=1):
+        ws.merge_cells(start_row=top, start_column=col, end_row=top + 1, end_column=col)
+        _text_cell(ws, top, col, text, bold=True, center=True)
+        _text_cell(ws, top + 1, col, None)
+    ws.merge_cells(start_row=top, start_column=4, end_row=top, end_column=3 + n)
+    _text_cell(ws, top, 4, GROUP_HEADING, bold=True, center=True)
+    for j, name in enumerate(one.segment_names):
+        if j:
+            _text_cell(ws, top, 4 + j, None)
+        _text_cell(ws, top + 1, 4 + j, name, bold=True, center=True)
+    ws.merge_cells(start_row=top, start_column=width, end_row=top + 1, end_column=width)
+    _text_cell(ws, top, width, TOTAL_HEADING, bold=True, center=True)
+    _text_cell(ws, top + 1, width, None)
+    row = top + 2
+    for r in one.rows:
+        _text_cell(ws, row, 1, r.tt, center=True)
+        _text_cell(ws, row, 2, r.team)
+        _text_cell(ws, row, 3, r.entry_title)
+        for j, value in enumerate(r.scores):
+            _num_cell(ws, row, 4 + j, value)
+        _num_cell(ws, row, width, r.total, bold=True)
+        row += 1
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=3)
+    _text_cell(ws, row, 1, AVERAGE_LABEL, bold=True, center=True)
+    _text_cell(ws, row, 2, None)
+    _text_cell(ws, row, 3, None)
+    for j, value in enumerate(one.averages):
+        _num_cell(ws, row, 4 + j, value, bold=True)
+    _num_cell(ws, row, width, one.average_total, bold=True)
+    _fingerprint(ws, row + 2, app.fingerprint_line)
+    for col, w in zip(range(1, width + 1), [6, 30, 60] + [14] * n + [12], strict=True):
+        ws.column_dimensions[get_column_letter(col)].width = w
+    _setup_page(ws, landscape=True, title_rows=f"{top}:{top + 1}")
+
+    two = app.two
+    ws2 = wb.create_sheet("Phụ lục II")
+    top = _heading(ws2, two.heading, 4)
+    for col, text in enumerate(II_HEADINGS, start=1):
+        _text_cell(ws2, top, col, text, bold=True, center=True)
+    row = top + 1
+    for group in two.groups:
+        _text_cell(ws2, row, 1, group.numeral, bold=True, center=True)
+        _text_cell(ws2, row, 2, group.heading, bold=True)
+        _text_cell(ws2, row, 3, None)
+        _text_cell(ws2, row, 4, None)
+        row += 1
+        for w in group.winners:
+            _text_cell(ws2, row, 1, w.tt, center=True)
+            _text_cell(ws2, row, 2, w.team)
+            _text_cell(ws2, row, 3, w.entry_title)
+            _num_cell(ws2, row, 4, w.total)
+            row += 1
+    for note in two.unresolved:
+        ws2.cell(row=row + 1, column=1, value=note).font = _font(bold=True)
+        row += 1
+    _fingerprint(ws2, row + 2, app.fingerprint_line)
+    for col, w in zip(range(1, 5), [6, 34, 70, 10], strict=True):
+        ws2.column_dimensions[get_column_letter(col)].width = w
+    _setup_page(ws2, landscape=False, title_rows=f"{top}:{top}")
+    return _save(wb)
+
+
+def table_workbook(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], *,
+                   formats: dict[int, str] | None = None, footer: Sequence[Sequence[Any]] = ()) -> bytes:
+    """A one-sheet table: a bold header row (repeated when printed) and typed cells.
+
+    ``formats`` maps a 0-based column to a number format (``SCORE_FORMAT``, ``MONEY_FORMAT``…).
+    """
+    wb = Workbook()
+    ws = wb.active
+    ws.title = title[:31]
+    formats = formats or {}
+    for col, text in enumerate(headers, start=1):
+        _text_cell(ws, 1, col, text, bold=True, center=True)
+    for i, values in enumerate(list(rows) + list(footer), start=2):
+        bold = i - 2 >= len(rows)
+        for col, value in enumerate(values, start=1):
+            if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+                cell = ws.cell(row=i, column=col, value=value)
+                cell.number_format = formats.get(col - 1, "General")
+                cell.font = _font(bold=bold)
+                cell.border = BOX
+            else:
+                _text_cell(ws, i, col, value, bold=bold)
+    for col, text in enumerate(headers, start=1):
+        longest = max([len(str(text))] + [len(str(r[col - 1] or "")) for r in rows] or [10])
+        ws.column_dimensions[get_column_letter(col)].width = min(60, max(8, longest + 2))
+    _setup_page(ws, landscape=len(headers) > 5, title_rows="1:1")
+    return _save(wb)
+
+
+def _save(wb: Workbook) -> bytes:
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,191 @@
+"""Final judges' personal login links and PINs: issue, check, revoke, regenerate.
+
+A judge's token and PIN are derived from the app's secret key, the judge and a version
+number (HMAC), so the secretariat can print the QR sheet again without changing them;
+the database keeps only their hashes. Regenerating raises the version: every older link,
+PIN and signed-in tablet stops working. Flushes, never commits.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import current_app
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from contest_app.enums import Panel
+from contest_app.extensions import db
+from contest_app.models import Edition, Judge, JudgeAccess
+from contest_app.services.audit import record_event
+from contest_app.services.errors import NotFound, PermissionDenied
+
+PIN_DIGITS = 6
+MAX_PIN_FAILURES = 5
+
+UNAUTHENTICATED = "Bạn chưa đăng nhập hoặc mã đăng nhập đã bị thu hồi. Vui lòng quét lại mã QR của mình."
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What is printed for one judge: the secret token (for the link) and the PIN."""
+
+    judge: Judge
+    token: str
+    pin: str
+    version: int
+
+
+def _secret() -> bytes:
+    return str(current_app.config["SECRET_KEY"]).encode("utf-8")
+
+
+def _derive(judge_id: int, version: int, purpose: str) -> bytes:
+    message = f"contest-judge:{purpose}:{judge_id}:{version}".encode()
+    return hmac.new(_secret(), message, hashlib.sha256).digest()
+
+
+def _token_for(judge_id: int, version: int) -> str:
+    import base64
+
+    raw = _derive(judge_id, version, "token")[:24]
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _pin_for(judge_id: int, version: int) -> str:
+    number = int.from_bytes(_derive(judge_id, version, "pin")[:8], "big") % (10**PIN_DIGITS)
+    return f"{number:0{PIN_DIGITS}d}"
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a token (SHA-256; tokens are long and random, so no salt is needed)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def access_of(judge: Judge) -> JudgeAccess:
+    """The judge's access record, created on first use."""
+    access = db.session.scalar(select(JudgeAccess).where(JudgeAccess.judge_id == judge.id))
+    if access is None:
+        access = JudgeAccess(judge_id=judge.id, version=1, pin_failures=0, unsent=0, connected=False)
+        db.session.add(access)
+        db.session.flush()
+    return access
+
+
+def credentials_for(judge: Judge) -> Credentials:
+    """Return the judge's current token and PIN, issuing them if the judge has none."""
+    access = access_of(judge)
+    token = _token_for(judge.id, access.version)
+    pin = _pin_for(judge.id, access.version)
+    if judge.token_hash != hash_token(token) or not judge.pin_hash:
+        judge.token_hash = hash_token(token)
+        judge.pin_hash = generate_password_hash(pin)
+        db.session.flush()
+    return Credentials(judge=judge, token=token, pin=pin, version=access.version)
+
+
+def final_judges(edition: Edition) -> list[Judge]:
+    """The final panel's judges of ``edition``, by seat."""
+    return list(
+        db.session.scalars(
+            select(Judge)
+            .where(Judge.edition_id == edition.id, Judge.panel == Panel.FINAL.value)
+            .order_by(Judge.seat, Judge.id)
+        )
+    )
+
+
+def edition_credentials(edition: Edition) -> list[Credentials]:
+    """Credentials of every final judge of ``edition`` (issued where missing)."""
+    return [credentials_for(j) for j in final_judges(edition)]
+
+
+def judge_for_token(token: str) -> Judge:
+    """The judge a login link belongs to; refuse an unknown or revoked token."""
+    if not token or len(token) > 200:
+        raise PermissionDenied(UNAUTHENTICATED, code="unauthenticated")
+    judge = db.session.scalar(select(Judge).where(Judge.token_hash == hash_token(token)))
+    if judge is None or judge.revoked_at is not None:
+        raise PermissionDenied(UNAUTHENTICATED, code="unauthenticated")
+    return judge
+
+
+def judge_for_pin(*, judge_id: int, pin: str) -> Judge:
+    """Check a judge's PIN; after five wrong PINs the judge needs a new sheet."""
+    judge = db.session.get(Judge, judge_id)
+    if judge is None or judge.revoked_at is not None or not judge.pin_hash:
+        raise PermissionDenied(UNAUTHENTICATED, code="unauthenticated")
+    access = access_of(judge)
+    if access.pin_failures >= MAX_PIN_FAILURES:
+        raise PermissionDenied(
+            "Mã PIN đã bị khóa vì nhập sai quá nhiều lần. Vui lòng liên hệ Ban Thư ký để cấp mã mới.",
+            code="pin_locked",
+        )
+    if not check_password_hash(judge.pin_hash, (pin or "").strip()):
+        access.pin_failures += 1
+        db.session.flush()
+        left = MAX_PIN_FAILURES - access.pin_failures
+        raise PermissionDenied(f"Mã PIN không đúng. Còn {left} lần thử.", code="bad_pin")
+    access.pin_failures = 0
+    db.session.flush()
+    return judge
+
+
+def session_version(judge: Judge) -> int:
+    """The version a signed-in session must carry to stay valid."""
+    return access_of(judge).version
+
+
+def judge_for_session(judge_id: int | None, version: int | None) -> Judge:
+    """The judge of a signed-in tablet session; refuse revoked or outdated sessions."""
+    judge = db.session.get(Judge, judge_id) if isinstance(judge_id, int) else None
+    if judge is None or judge.revoked_at is not None or judge.token_hash is None:
+        raise PermissionDenied(UNAUTHENTICATED, code="unauthenticated")
+    if access_of(judge).version != version:
+        raise PermissionDenied(UNAUTHENTICATED, code="unauthenticated")
+    return judge
+
+
+def get_judge(edition: Edition, judge_id: int) -> Judge:
+    judge = db.session.get(Judge, judge_id)
+    if judge is None or judge.edition_id != edition.id:
+        raise NotFound("Không tìm thấy giám khảo.", code="judge_not_found")
+    return judge
+
+
+def revoke(*, judge: Judge, actor: str) -> None:
+    """Revoke the judge's link, PIN and sessions (audited)."""
+    judge.revoked_at = datetime.now(UTC)
+    db.session.flush()
+    record_event(
+        actor=actor,
+        action="judge_access_revoked",
+        edition_id=judge.edition_id,
+        object_type="judge",
+        object_id=judge.id,
+        before=None,
+        after={"judge": judge.name},
+    )
+
+
+def regenerate(*, judge: Judge, actor: str) -> Credentials:
+    """Issue a new link and PIN (the old ones stop working) and lift a revocation (audited)."""
+    access = access_of(judge)
+    access.version += 1
+    access.pin_failures = 0
+    access.issued_at = datetime.now(UTC)
+    judge.revoked_at = None
+    judge.token_hash = None
+    db.session.flush()
+    creds = credentials_for(judge)
+    record_event(
+        actor=actor,
+        action="judge_access_regenerated",
+        edition_id=judge.edition_id,
+        object_type="judge",
+        object_id=judge.id,
+        after={"judge": judge.name, "version": access.version},
+    )
+    return creds

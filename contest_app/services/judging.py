@@ -1,0 +1,247 @@
+"""Recording the final judges' marks, and the secretariat's corrections after closing.
+
+``record_mark`` is the only way a judge's mark gets in: it validates the number, the
+range, the step, the open segment, the judge's panel and edition and the lock, and
+stores the mark once per idempotency key. ``correct_mark`` is the only way a mark
+changes after its segment is closed (secretariat, written reason, audited).
+Both flush, never commit: the caller commits, then broadcasts.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy import select
+
+from contest_app.enums import Panel, Role, RoundStatus
+from contest_app.extensions import db
+from contest_app.models import Edition, Entry, Judge, Mark, MarkSubmission, Segment, SegmentWindow, User
+from contest_app.services.audit import record_event
+from contest_app.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
+
+#: Every refusal a judge's client can receive, by code (the live protocol documents them).
+MESSAGES: dict[str, str] = {
+    "not_a_number": "Điểm phải là một số (ví dụ 8,5).",
+    "below_zero": "Điểm không được nhỏ hơn 0.",
+    "above_max": "Điểm không được vượt quá {max} (điểm tối đa của phần thi).",
+    "off_step": "Điểm phải là bội số của {step} (ví dụ {example}).",
+    "segment_closed": "Phần thi này chưa mở hoặc đã đóng chấm cho đội này; không thể ghi điểm.",
+    "wrong_panel": "Bạn không thuộc Ban Giám khảo chấm phần thi này.",
+    "impersonation": "Bạn chỉ được chấm điểm dưới tên của chính mình.",
+    "edition_locked": "Kết quả hội thi đã được khóa; không thể thay đổi điểm.",
+    "unauthenticated": "Bạn chưa đăng nhập hoặc mã đăng nhập đã bị thu hồi. Vui lòng quét lại mã QR của mình.",
+    "bad_request": "Yêu cầu không hợp lệ: thiếu hoặc sai thông tin (đội thi, phần thi, mã lần gửi).",
+    "not_found": "Không tìm thấy đội thi hoặc phần thi.",
+}
+
+_KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
+
+
+def vn_decimal(value: Decimal) -> str:
+    """A Decimal written the Vietnamese way, without trailing zeros (10; 0,1; 7,5)."""
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",")
+
+
+def parse_mark(raw: Any, segment: Segment) -> Decimal:
+    """Turn what a judge typed into a Decimal on the segment's grid, or refuse in Vietnamese.
+
+    Accepts a number or a string with a decimal point or comma ("8,5"); refuses a word,
+    a boolean, NaN or infinity, a value below 0 or above the maximum, or off the step.
+    """
+    if isinstance(raw, bool) or raw is None:
+        raise ValidationError(MESSAGES["not_a_number"], code="not_a_number")
+    if isinstance(raw, (int, Decimal)):
+        text = str(raw)
+    elif isinstance(raw, float):
+        text = repr(raw)
+    elif isinstance(raw, str):
+        text = raw.strip().replace(",", ".")
+    else:
+        raise ValidationError(MESSAGES["not_a_number"], code="not_a_number")
+    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+        raise ValidationError(MESSAGES["not_a_number"], code="not_a_number")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern above admits only numbers
+        raise ValidationError(MESSAGES["not_a_number"], code="not_a_number") from None
+    if value < 0:
+        raise ValidationError(MESSAGES["below_zero"], code="below_zero")
+    maximum = Decimal(segment.max_score)
+    if value > maximum:
+        raise ValidationError(MESSAGES["above_max"].format(max=vn_decimal(maximum)), code="above_max", max=str(maximum))
+    step = Decimal(segment.mark_step or 0)
+    if step > 0 and (value / step) != (value / step).to_integral_value():
+        example = vn_decimal(min(maximum, step * 75))
+        raise ValidationError(
+            MESSAGES["off_step"].format(step=vn_decimal(step), example=example), code="off_step", step=str(step)
+        )
+    if step <= 0 and value != value.quantize(Decimal("0.01")):
+        raise ValidationError(
+            MESSAGES["off_step"].format(step="0,01", example="7,25"), code="off_step", step="0.01"
+        )
+    return value.quantize(Decimal("0.01"))
+
+
+def window_of(entry: Entry, segment: Segment) -> SegmentWindow | None:
+    """The marking window of (entry, segment), if the desk ever opened it."""
+    return db.session.scalar(
+        select(SegmentWindow).where(SegmentWindow.entry_id == entry.id, SegmentWindow.segment_id == segment.id)
+    )
+
+
+@dataclass(frozen=True)
+class MarkOutcome:
+    """What ``record_mark`` did: the stored mark, and whether this was a resend."""
+
+    mark: Mark
+    replayed: bool
+    previous: Decimal | None
+
+    def ack(self, segment: Segment) -> dict[str, Any]:
+        """The acknowledgement a judge's client receives."""
+        return {
+            "ok": True,
+            "replayed": self.replayed,
+            "mark": {
+                "entry_id": self.mark.entry_id,
+                "segment_key": segment.key,
+                "value": str(self.mark.value),
+                "display": vn_decimal(Decimal(self.mark.value)),
+                "idempotency_key": self.mark.idempotency_key,
+            },
+        }
+
+
+def _check_scope(judge: Judge, entry: Entry, segment: Segment) -> Edition:
+    if judge.revoked_at is not None:
+        raise PermissionDenied(MESSAGES["unauthenticated"], code="unauthenticated")
+    if (
+        judge.panel != Panel.FINAL.value
+        or segment.edition_id != judge.edition_id
+        or entry.edition_id != judge.edition_id
+    ):
+        raise PermissionDenied(MESSAGES["wrong_panel"], code="wrong_panel")
+    if entry.preliminary_status != RoundStatus.PASSED.value:
+        raise NotFound(MESSAGES["not_found"], code="not_found")
+    edition = db.session.get(Edition, segment.edition_id)
+    if edition.locked_at is not None:
+        raise Conflict(MESSAGES["edition_locked"], code="edition_locked")
+    return edition
+
+
+def record_mark(*, judge: Judge, entry: Entry, segment: Segment, value: Any, idempotency_key: str) -> MarkOutcome:
+    """Store ``judge``'s mark for ``entry`` in ``segment``, once per idempotency key.
+
+    A key already used by this judge is a resend: nothing changes and the stored mark is
+    returned (``replayed``). Otherwise the value is validated and the judge's mark for
+    (entry, segment) is created or replaced, while the segment is open for that entry.
+    Two identical resends racing make the second flush fail with IntegrityError: the
+    caller rolls back and calls again, which then finds the key.
+    """
+    if not isinstance(idempotency_key, str) or not _KEY.match(idempotency_key):
+        raise ValidationError(MESSAGES["bad_request"], code="bad_request")
+    seen = db.session.scalar(select(MarkSubmission).where(MarkSubmission.idempotency_key == idempotency_key))
+    if seen is not None:
+        if seen.judge_id != judge.id:
+            raise PermissionDenied(MESSAGES["impersonation"], code="impersonation")
+        mark = db.session.scalar(
+            select(Mark).where(
+                Mark.judge_id == judge.id, Mark.entry_id == seen.entry_id, Mark.segment_id == seen.segment_id
+            )
+        )
+        if mark is None:  # the mark was removed since: the key cannot be used again
+            raise ValidationError(MESSAGES["bad_request"], code="bad_request")
+        return MarkOutcome(mark=mark, replayed=True, previous=mark.value)
+
+    _check_scope(judge, entry, segment)
+    number = parse_mark(value, segment)
+    window = window_of(entry, segment)
+    if window is None or not window.is_open:
+        raise Conflict(MESSAGES["segment_closed"], code="segment_closed")
+
+    mark = db.session.scalar(
+        select(Mark).where(Mark.judge_id == judge.id, Mark.entry_id == entry.id, Mark.segment_id == segment.id)
+    )
+    previous = None
+    if mark is None:
+        mark = Mark(judge_id=judge.id, entry_id=entry.id, segment_id=segment.id, value=number,
+                    idempotency_key=idempotency_key)
+        db.session.add(mark)
+    else:
+        previous = mark.value
+        mark.value = number
+        mark.idempotency_key = idempotency_key
+        mark.updated_at = datetime.now(UTC)
+    db.session.add(
+        MarkSubmission(
+            idempotency_key=idempotency_key, judge_id=judge.id, entry_id=entry.id, segment_id=segment.id, value=number
+        )
+    )
+    db.session.flush()
+    return MarkOutcome(mark=mark, replayed=False, previous=previous)
+
+
+def correct_mark(
+    *, actor: User, judge: Judge, entry: Entry, segment: Segment, value: Any, reason: str
+) -> Mark:
+    """Change (or enter) a judge's mark after its segment is closed: secretariat only, with a reason.
+
+    The change (who, when, old value, new value, reason) goes to the audit trail.
+    """
+    if actor is None or not actor.has_role(Role.SECRETARIAT.value):
+        raise PermissionDenied("Chỉ Ban Thư ký được sửa điểm sau khi phần thi đã đóng.", code="forbidden")
+    if judge.edition_id != segment.edition_id or entry.edition_id != segment.edition_id or judge.panel != Panel.FINAL.value:
+        raise PermissionDenied(MESSAGES["wrong_panel"], code="wrong_panel")
+    edition = db.session.get(Edition, segment.edition_id)
+    if edition.locked_at is not None:
+        raise Conflict(MESSAGES["edition_locked"], code="edition_locked")
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise ValidationError("Vui lòng ghi rõ lý do sửa điểm (ít nhất 5 ký tự).", code="reason_required")
+    window = window_of(entry, segment)
+    if window is not None and window.is_open:
+        raise Conflict(
+            "Phần thi đang mở chấm: giám khảo tự sửa điểm trên máy tính bảng; Ban Thư ký chỉ sửa sau khi đóng.",
+            code="segment_open",
+        )
+    number = parse_mark(value, segment)
+    mark = db.session.scalar(
+        select(Mark).where(Mark.judge_id == judge.id, Mark.entry_id == entry.id, Mark.segment_id == segment.id)
+    )
+    before = None if mark is None else {"value": str(mark.value)}
+    if mark is None:
+        mark = Mark(judge_id=judge.id, entry_id=entry.id, segment_id=segment.id, value=number)
+        db.session.add(mark)
+    else:
+        mark.value = number
+        mark.updated_at = datetime.now(UTC)
+    db.session.flush()
+    record_event(
+        actor=f"{actor.display_name} ({actor.username})",
+        action="mark_corrected",
+        edition_id=edition.id,
+        object_type="mark",
+        object_id=mark.id,
+        before=before,
+        after={
+            "value": str(number),
+            "judge": judge.name,
+            "entry_id": entry.id,
+            "team": entry.team.name if entry.team else entry.unit.name,
+            "segment": segment.key,
+        },
+        reason=reason,
+    )
+    return mark
+
+
+def marks_of(edition: Edition, segment: Segment | None = None) -> list[Mark]:
+    """The final's marks of ``edition`` (optionally of one segment)."""
+    query = select(Mark).join(Segment, Segment.id == Mark.segment_id).where(Segment.edition_id == edition.id)
+    if segment is not None:
+        query = query.where(Mark.segment_id == segment.id)
+    return list(db.session.scalars(query))

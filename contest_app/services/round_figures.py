@@ -1,0 +1,92 @@
+"""Figures per round for the report: how many entries took part in each round, per block
+and per thematic group (2019: 95 → 52 → 12).
+
+An entry counts in the qualifying round once registered (unless withdrawn), in the
+preliminary round once its unit passed it, and in the final once it passed the
+preliminary round. For an edition recorded with figures only, the totals come from
+its history and the breakdowns are empty. Read-only.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from contest_app.enums import Block, RoundKind, RoundStatus
+from contest_app.extensions import db
+from contest_app.models import Edition, Entry
+
+
+@dataclass
+class RoundCount:
+    """One round's counts."""
+
+    kind: RoundKind
+    total: int
+    by_block: dict[str, int] = field(default_factory=dict)
+    by_group: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return self.kind.label
+
+
+@dataclass
+class RoundFigures:
+    """An edition's counts for its three rounds."""
+
+    edition_id: int
+    groups: list[tuple[int, str]]
+    rounds: list[RoundCount]
+
+    def round(self, kind: RoundKind | str) -> RoundCount:
+        return next(r for r in self.rounds if r.kind == RoundKind(kind))
+
+    @property
+    def totals(self) -> list[int]:
+        return [r.total for r in self.rounds]
+
+
+def _in_round(entry: Entry, kind: RoundKind) -> bool:
+    if kind is RoundKind.QUALIFYING:
+        return entry.qualifying_status != RoundStatus.WITHDRAWN.value
+    if kind is RoundKind.PRELIMINARY:
+        return entry.qualifying_status == RoundStatus.PASSED.value
+    return (entry.qualifying_status == RoundStatus.PASSED.value
+            and entry.preliminary_status == RoundStatus.PASSED.value)
+
+
+def round_figures(edition: Edition) -> RoundFigures:
+    """Counts per round, per block and per thematic group."""
+    groups = [(g.number, g.name) for g in edition.thematic_groups]
+    if edition.figures_only:
+        history = edition.history or {}
+        return RoundFigures(edition.id, groups, [
+            RoundCount(kind, int(history.get(kind.value, 0))) for kind in RoundKind])
+    entries = list(db.session.scalars(select(Entry).where(Entry.edition_id == edition.id)))
+    rounds = []
+    for kind in RoundKind:
+        chosen = [e for e in entries if _in_round(e, kind)]
+        blocks = Counter(e.unit.block for e in chosen)
+        numbers = Counter(e.thematic_group.number for e in chosen if e.thematic_group is not None)
+        rounds.append(RoundCount(
+            kind,
+            len(chosen),
+            {b.value: blocks.get(b.value, 0) for b in Block},
+            {n: numbers.get(n, 0) for n, _name in groups},
+        ))
+    return RoundFigures(edition.id, groups, rounds)
+
+
+def figures_csv(figures: RoundFigures) -> str:
+    """The figures as CSV: one row per round; total, then each block, then each group."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["Vòng", "Tổng số"] + [b.label for b in Block] + [f"Nhóm {n}" for n, _ in figures.groups])
+    for r in figures.rounds:
+        writer.writerow([r.label, r.total] + [r.by_block.get(b.value, "") for b in Block]
+                        + [r.by_group.get(n, "") for n, _ in figures.groups])
+    return out.getvalue()
