@@ -111,6 +111,7 @@ def register_commands(app: Flask) -> None:
     """Register every command of the app."""
     for command in (load_demo_command, create_user_command, export_results_command):
         app.cli.add_command(command)
+    from contest_app.live.commands import COMMANDS as live_commands; [app.cli.add_command(c) for c in live_commands]  # noqa: E702
     try:
         from contest_app.question_banks.commands import banks_cli
     except ImportError:  # pragma: no cover - the banks package is optional while it is built
@@ -120,3 +121,6 @@ def register_commands(app: Flask) -> None:
     from contest_app.cli_trust import register as register_trust_commands
 
     register_trust_commands(app)
+    from contest_app.cli_draw import register as register_draw_commands
+
+    register_draw_commands(app)

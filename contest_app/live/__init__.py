@@ -12,3 +12,6 @@ def register_live(app: Flask) -> None:
     judge.register(socketio)
     board.register(socketio)
     control.register(socketio)
+    from contest_app.live import present
+
+    present.register(socketio)

@@ -13,8 +13,13 @@ from contest_app.live import events as ev
 
 
 def board_updated(delta: dict[str, Any]) -> None:
-    """Send one numbered board delta to every board and overlay of the edition."""
+    """Send one numbered board delta to every board and overlay of the edition.
+
+    Then yield once, so that every board's writer sends it before the caller goes on to
+    slower work (the desk's grid): with gevent nothing is written until the handler yields.
+    """
     socketio.emit(ev.BOARD_UPDATED, delta, to=ev.board_room(delta["edition_id"]), namespace=ev.BOARD_NS)
+    socketio.sleep(0)
 
 
 def judges_state(edition_id: int, event: str, state: dict[str, Any]) -> None:

@@ -144,8 +144,8 @@ def on_submit_mark(data: Any = None) -> dict[str, Any]:
         except ServiceError as exc:
             db.session.rollback()
             return exc.to_dict()
+    broadcast.board_updated(delta)  # first: the boards must not wait for the desk's grid
     edition = db.session.get(Edition, entry.edition_id)
-    broadcast.board_updated(delta)
     broadcast.mark_recorded(
         edition.id,
         {"judge_id": judge_id, "entry_id": entry.id, "segment_key": segment.key,

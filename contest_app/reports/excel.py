@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,7 @@ from contest_app.reports.appendix import (
 FONT = "Times New Roman"
 SCORE_FORMAT = "0.00"
 MONEY_FORMAT = "#,##0"
+DATE_FORMAT = "dd/mm/yyyy"
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -166,7 +168,12 @@ def table_workbook(title: str, headers: Sequence[str], rows: Sequence[Sequence[A
     for i, values in enumerate(list(rows) + list(footer), start=2):
         bold = i - 2 >= len(rows)
         for col, value in enumerate(values, start=1):
-            if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+            if isinstance(value, date):
+                cell = ws.cell(row=i, column=col, value=value)
+                cell.number_format = DATE_FORMAT
+                cell.font = _font(bold=bold)
+                cell.border = BOX
+            elif isinstance(value, Decimal | int | float) and not isinstance(value, bool):
                 cell = ws.cell(row=i, column=col, value=value)
                 cell.number_format = formats.get(col - 1, "General")
                 cell.font = _font(bold=bold)

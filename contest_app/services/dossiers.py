@@ -55,9 +55,8 @@ def store_dossier(*, entry: Entry, filename: str, data: bytes, actor: User) -> E
     if not data:
         raise ValidationError("Tệp hồ sơ trống.", code="empty_file")
     if len(data) > limit:
-        raise ValidationError(
-            f"Tệp hồ sơ vượt quá dung lượng cho phép ({limit // (1024 * 1024)} MB).", code="file_too_large"
-        )
+        shown = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} KB"
+        raise ValidationError(f"Tệp hồ sơ vượt quá dung lượng cho phép ({shown}).", code="file_too_large")
     kind = sniff_dossier(data)
     if kind is None:
         raise ValidationError("Tệp hồ sơ phải là PDF hoặc Word (DOCX); nội dung tệp không đúng định dạng.",

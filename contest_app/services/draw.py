@@ -14,6 +14,7 @@ The draw is a commit-reveal scheme anyone can check afterwards:
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import secrets
 from dataclasses import dataclass
@@ -177,8 +178,9 @@ _banks_cache: dict[str, tuple[tuple, Any]] = {}
 
 
 def banks_root() -> Path:
-    """The folder of the question banks: setting QUESTION_BANKS_DIR, else ``question_banks/``."""
-    configured = current_app.config.get("QUESTION_BANKS_DIR")
+    """The folder of the question banks: the setting QUESTION_BANKS_DIR, else the environment's
+    CONTEST_QUESTION_BANKS_DIR, else the top-level ``question_banks/``."""
+    configured = current_app.config.get("QUESTION_BANKS_DIR") or os.environ.get("CONTEST_QUESTION_BANKS_DIR")
     if configured:
         return Path(configured)
     return Path(current_app.root_path).parent / "question_banks"

@@ -157,15 +157,38 @@ def reveal_prizes(*, edition: Edition, revealed: bool = True) -> LiveState:
     return state
 
 
-def reset_live(*, edition: Edition) -> None:
-    """Forget stage, windows and reveals (for a rehearsal; marks are not touched here)."""
+def reset_live(*, edition: Edition, actor: str, delete_marks: bool = False) -> int:
+    """Forget stage, windows and reveals; with ``delete_marks`` also every final mark (a rehearsal).
+
+    Refused once the results are locked. Audited. Returns how many marks were deleted.
+    """
+    from contest_app.models import MarkSubmission
+
+    _check_unlocked(edition)
     state = state_of(edition)
     state.stage_entry_id = state.open_entry_id = state.open_segment_id = None
     state.prizes_revealed = False
     state.published = None
     for window in windows_of(edition).values():
         db.session.delete(window)
+    deleted = 0
+    if delete_marks:
+        segment_ids = [s.id for s in edition.segments]
+        for mark in db.session.scalars(select(Mark).where(Mark.segment_id.in_(segment_ids or [0]))):
+            db.session.delete(mark)
+            deleted += 1
+        for sub in db.session.scalars(select(MarkSubmission).where(MarkSubmission.segment_id.in_(segment_ids or [0]))):
+            db.session.delete(sub)
     db.session.flush()
+    record_event(
+        actor=actor,
+        action="live_reset",
+        edition_id=edition.id,
+        object_type="edition",
+        object_id=edition.id,
+        after={"marks_deleted": deleted},
+    )
+    return deleted
 
 
 # --- the board -------------------------------------------------------------------------

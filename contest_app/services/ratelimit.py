@@ -24,8 +24,8 @@ from contest_app.services.errors import ServiceError
 TOO_MANY = "Bạn đã thử quá nhiều lần. Vui lòng thử lại sau ít phút."
 DEFAULT_LOGIN_LIMIT = "10 per minute;50 per hour"
 DEFAULT_PIN_LIMIT = "5 per minute;20 per hour"
-#: Endpoints where a judge types a PIN or a token, limited like the sign-in form when they exist.
-PIN_ENDPOINTS = ("judge.login", "judge.pin", "judge.enter_pin", "judge.sign_in", "judge.token_login")
+#: Endpoints where a judge's PIN (POST) or personal link (GET) is checked, with the method that checks it.
+PIN_ENDPOINTS = (("judge.pin_login", "POST"), ("judge.token_login", "GET"))
 EXTENSION_KEY = "contest_limiter"
 
 
@@ -57,13 +57,13 @@ def get_limiter(app: Flask | None = None) -> Limiter:
     return (app or current_app).extensions[EXTENSION_KEY]
 
 
-def limit_view(app: Flask, endpoint: str, limits: str) -> bool:
-    """Wrap the view of ``endpoint`` so that failed POSTs count against ``limits``; False if absent."""
+def limit_view(app: Flask, endpoint: str, limits: str, method: str = "POST") -> bool:
+    """Wrap the view of ``endpoint`` so that refused ``method`` requests count against ``limits``; False if absent."""
     view = app.view_functions.get(endpoint)
     if view is None or getattr(view, "_contest_rate_limited", False):
         return False
     limiter = get_limiter(app)
-    wrapped = limiter.limit(limits, methods=["POST"], deduct_when=_failed, key_func=get_remote_address)(view)
+    wrapped = limiter.limit(limits, methods=[method], deduct_when=_failed, key_func=get_remote_address)(view)
     wrapped._contest_rate_limited = True
     app.view_functions[endpoint] = wrapped
     return True
@@ -86,8 +86,8 @@ def init_rate_limits(app: Flask) -> Limiter:
     login_limit = app.config.get("CONTEST_LOGIN_LIMIT", DEFAULT_LOGIN_LIMIT)
     pin_limit = app.config.get("CONTEST_PIN_LIMIT", DEFAULT_PIN_LIMIT)
     limit_view(app, "auth.login", login_limit)
-    for endpoint in PIN_ENDPOINTS:
-        limit_view(app, endpoint, pin_limit)
+    for endpoint, method in PIN_ENDPOINTS:
+        limit_view(app, endpoint, pin_limit, method)
     pending = {"done": False}
 
     @app.before_request
@@ -95,8 +95,8 @@ def init_rate_limits(app: Flask) -> Limiter:
         # Blueprints registered after this one get their PIN endpoints limited on the first request.
         if not pending["done"]:
             pending["done"] = True
-            for endpoint in PIN_ENDPOINTS:
-                limit_view(app, endpoint, pin_limit)
+            for endpoint, method in PIN_ENDPOINTS:
+                limit_view(app, endpoint, pin_limit, method)
 
     @app.errorhandler(429)
     def too_many_requests(_exc):

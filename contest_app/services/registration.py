@@ -339,3 +339,74 @@ def list_teams(*, edition: Edition, unit_id: int | None = None) -> list[Team]:
 
 def count_entries(edition: Edition) -> int:
     return db.session.scalar(select(func.count(Entry.id)).where(Entry.edition_id == edition.id)) or 0
+
+
+# --- accounts and roles (for the organisers' pages) --------------------------------------------
+
+
+def create_account(*, username: str, role: str, password: str, display_name: str = "",
+                   unit_id: int | None = None, actor: User) -> User:
+    """Create an account (services.accounts.create_user) and audit it."""
+    from contest_app.services.accounts import create_user
+
+    user = create_user(username=username, role=role, password=password, display_name=display_name,
+                       unit_id=unit_id)
+    record_event(actor=actor_name(actor), action="account.create", object_type="user", object_id=user.id,
+                 after={"username": user.username, "role": user.role, "unit_id": user.unit_id})
+    return user
+
+
+def change_role(*, user: User, role: str, unit_id: int | None, active: bool = True, actor: User) -> User:
+    """Change an account's role, unit and active flag; audited as a role change.
+
+    A focal point needs a unit; organisers cannot remove their own organiser role.
+    """
+    try:
+        role_value = Role(role).value
+    except ValueError:
+        raise ValidationError(f"Vai trò “{role}” không tồn tại.", code="bad_role") from None
+    if role_value == Role.FOCAL_POINT.value and unit_id is None:
+        raise ValidationError("Cán bộ đầu mối phải thuộc một đơn vị.", code="unit_required")
+    if unit_id is not None and db.session.get(Unit, unit_id) is None:
+        raise NotFound(f"Không tìm thấy đơn vị có mã {unit_id}.", code="unit_not_found")
+    if user.id == actor.id and (role_value != Role.ORGANISER.value or not active):
+        raise Conflict("Bạn không thể tự bỏ vai trò Ban Tổ chức hoặc tự khóa tài khoản của mình.", code="self_demote")
+    before = {"role": user.role, "unit_id": user.unit_id, "active": user.active}
+    user.role = role_value
+    user.unit_id = unit_id
+    user.active = active
+    db.session.flush()
+    record_event(actor=actor_name(actor), action="account.role", object_type="user", object_id=user.id,
+                 before=before, after={"role": user.role, "unit_id": user.unit_id, "active": user.active})
+    return user
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.role, User.username)))
+
+
+def update_edition_settings(*, edition: Edition, actor: User, **changes) -> Edition:
+    """Change an edition's rules reference, cutoff and report details; audited."""
+    allowed = {"rules_reference", "preliminary_cutoff", "report_number", "report_date", "issuing_body"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(f"Không thể sửa mục {', '.join(sorted(unknown))}.", code="bad_setting")
+    if "preliminary_cutoff" in changes:
+        cutoff = changes["preliminary_cutoff"]
+        if cutoff is None or cutoff < 0 or cutoff > 100:
+            raise ValidationError("Điểm sàn vòng sơ khảo phải từ 0 đến 100.", code="bad_cutoff")
+        if edition.preliminary_cutoff != cutoff:
+            from contest_app.services.preliminary import is_closed
+
+            if is_closed(edition):
+                raise Conflict("Vòng sơ khảo đã kết thúc; không thể đổi điểm sàn.", code="round_closed")
+    def plain(values: dict) -> dict:
+        return {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in values.items()}
+
+    before = plain({k: getattr(edition, k) for k in changes})
+    for key, value in changes.items():
+        setattr(edition, key, value)
+    db.session.flush()
+    record_event(actor=actor_name(actor), action="edition.settings", edition_id=edition.id, object_type="edition",
+                 object_id=edition.id, before=before, after=plain(changes))
+    return edition

@@ -16,6 +16,7 @@ from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from contest_app.enums import RoundStatus
 from contest_app.extensions import db
@@ -173,6 +174,8 @@ def finalists(edition: Edition) -> list[Entry]:
             select(Entry)
             .where(Entry.edition_id == edition.id, Entry.preliminary_status == RoundStatus.PASSED.value)
             .order_by(Entry.final_order, Entry.id)
+            # teams and units in the same query, not two lazy loads per finalist
+            .options(joinedload(Entry.team), joinedload(Entry.unit))
         )
     )
 
@@ -243,7 +246,10 @@ def compute_results(edition: Edition) -> EditionResults:
 
     awards = list(
         db.session.scalars(
-            select(SideAward).where(SideAward.edition_id == edition.id).order_by(SideAward.order, SideAward.id)
+            select(SideAward)
+            .where(SideAward.edition_id == edition.id)
+            .order_by(SideAward.order, SideAward.id)
+            .options(joinedload(SideAward.decision))
         )
     )
     rules = [

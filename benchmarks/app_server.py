@@ -1,0 +1,97 @@
+"""contest_app as production runs it, for the benchmark: ``python run.py`` without the migrations.
+
+    python -m benchmarks.app_server --prepare     # schema, 2019 demo edition, an open window; prints JSON
+    python -m benchmarks.app_server --port 5201   # serve (gevent, monkey-patched first thing)
+
+Settings come from the environment exactly as for ``python run.py``: CONTEST_DATABASE_URL,
+CONTEST_SECRET_KEY (the judges' tokens derive from it, so the preparing process and every
+server share it), CONTEST_MESSAGE_QUEUE for several processes. Two differences with run.py,
+both because the benchmark prepares its own throw-away database: the schema comes from
+``db.create_all()`` (not Alembic), and BENCH_SOCKETIO_CHANNEL names the Redis channel, so that
+a benchmark never talks to the test suite's servers on the same Redis (pub/sub channels are
+shared by every Redis database number).
+"""
+from gevent import monkey
+
+monkey.patch_all()
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import sys  # noqa: E402
+
+
+def prepare(segment_key: str = "presentation") -> dict:
+    """Create the schema and the 2019 edition (no marks), issue the judges' tokens, open one window.
+
+    The window (first finalist × ``segment_key``) is opened and revealed, so that every
+    mark changes the score the boards show: the heaviest live path, a full delta per mark.
+    """
+    from contest_app import create_app
+    from contest_app.extensions import db
+    from contest_app.services import judge_access, live_state
+    from contest_app.services.demo import load_demo
+    from contest_app.services.results import finalists
+
+    app = create_app()
+    with app.app_context():
+        db.create_all()
+        edition = load_demo(with_marks=False)
+        db.session.flush()
+        entry = finalists(edition)[0]
+        segment = next(s for s in edition.segments if s.key == segment_key)
+        live_state.open_segment(edition=edition, entry=entry, segment=segment, actor="benchmark")
+        live_state.reveal_segment(edition=edition, entry=entry, segment=segment, revealed=True)
+        creds = judge_access.edition_credentials(edition)
+        live_state.refresh_board(edition, publish=True)
+        db.session.commit()
+        info = {
+            "edition_id": edition.id,
+            "year": edition.year,
+            "entry_id": entry.id,
+            "segment_key": segment.key,
+            "max": str(segment.max_score),
+            "step": str(segment.mark_step),
+            "tokens": [c.token for c in creds],
+            "judge_ids": [c.judge.id for c in creds],
+        }
+        db.session.remove()
+        db.engine.dispose()
+    return info
+
+
+def serve(host: str, port: int) -> None:
+    """Serve like ``python run.py``: gevent, pywsgi + gevent-websocket, no access log."""
+    os.environ.setdefault("CONTEST_ASYNC_MODE", "gevent")
+    from contest_app import create_app
+    from contest_app.extensions import socketio
+
+    channel = os.environ.get("BENCH_SOCKETIO_CHANNEL")
+    if channel:
+        socketio.server_options["channel"] = channel
+    from benchmarks.procs import raise_fd_limit
+
+    raise_fd_limit()
+    app = create_app()
+    print(f"contest_app (benchmark) on {host}:{port}", flush=True)
+    socketio.run(app, host=host, port=port, log_output=False, backlog=2048)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.app_server", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=None)
+    parser.add_argument("--prepare", action="store_true", help="prepare the database and print JSON")
+    parser.add_argument("--segment", default="presentation")
+    args = parser.parse_args(argv)
+    if args.prepare:
+        print(json.dumps(prepare(args.segment)))
+        return 0
+    if args.port is None:
+        parser.error("--port is required to serve")
+    serve(args.host, args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""The public live board: projector and phone page, livestream overlay, snapshot JSON, QR code."""
+from __future__ import annotations
+
+import io
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
+
+from contest_app.extensions import db
+from contest_app.services import live_state
+from contest_app.services.editions import get_edition
+
+bp = Blueprint("board", __name__)
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute URL as the audience reaches it (CONTEST_PUBLIC_URL behind a proxy)."""
+    base = current_app.config.get("CONTEST_PUBLIC_URL") or request.url_root
+    return base.rstrip("/") + url_for(endpoint, **values)
+
+
+@bp.get("/board/<ref>")
+def board(ref: str):
+    """The live board (16:9 projector, responsive on a phone)."""
+    edition = get_edition(ref)
+    return render_template("board/board.html", edition=edition, overlay=False,
+                           board_url=public_url("board.board", ref=edition.year))
+
+
+@bp.get("/board/<ref>/overlay")
+def overlay(ref: str):
+    """The board on a transparent background, for a livestream overlay."""
+    edition = get_edition(ref)
+    return render_template("board/board.html", edition=edition, overlay=True, board_url="")
+
+
+@bp.get("/board/<ref>/snapshot.json")
+def snapshot(ref: str):
+    """The whole board at its current sequence number (a board that saw a gap fetches this)."""
+    edition = get_edition(ref)
+    data = live_state.board_snapshot(edition)
+    db.session.rollback()
+    response = jsonify({"ok": True, "edition_id": edition.id, "seq": data["seq"], "snapshot": data})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/board/<ref>/qr.svg")
+def qr(ref: str):
+    """A QR code (SVG, made on the server) that opens the board on a phone."""
+    edition = get_edition(ref)
+    image = qrcode.make(public_url("board.board", ref=edition.year), image_factory=qrcode.image.svg.SvgPathImage,
+                        box_size=10, border=2)
+    out = io.BytesIO()
+    image.save(out)
+    return Response(out.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "public, max-age=300"})

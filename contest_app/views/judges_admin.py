@@ -1,0 +1,143 @@
+"""The secretariat's pages for the final judges: login links and PINs, the printable QR sheet,
+revoking and regenerating access, correcting a closed segment's mark, and the audit log."""
+from __future__ import annotations
+
+import base64
+import io
+
+import qrcode
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from contest_app.enums import Role
+from contest_app.extensions import db
+from contest_app.live import broadcast
+from contest_app.models import Entry, Judge
+from contest_app.services import judge_access, live_state
+from contest_app.services.audit import list_events, verify_chain
+from contest_app.services.errors import NotFound, ServiceError
+from contest_app.services.judging import correct_mark, marks_of, vn_decimal
+from contest_app.services.results import finalists
+from contest_app.views.board import public_url
+from contest_app.views.control import default_edition
+from contest_app.views.helpers import roles_required
+
+bp = Blueprint("judges_admin", __name__, url_prefix="/secretariat")
+
+MANAGERS = (Role.SECRETARIAT.value, Role.ORGANISER.value)
+
+
+def _actor() -> str:
+    return f"{current_user.display_name} ({current_user.username})"
+
+
+def qr_png_data_uri(text: str) -> str:
+    """A QR code as a PNG data URI (qrcode + pillow)."""
+    image = qrcode.make(text, box_size=8, border=2)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode("ascii")
+
+
+def _links(edition):
+    creds = judge_access.edition_credentials(edition)
+    return [
+        {"judge": c.judge, "url": public_url("judge.token_login", token=c.token), "pin": c.pin, "version": c.version}
+        for c in creds
+    ]
+
+
+@bp.get("/judges")
+@roles_required(*MANAGERS)
+def judges():
+    """The final judges with their access state."""
+    edition = default_edition()
+    links = _links(edition)
+    desk = live_state.desk_state(edition)
+    db.session.commit()
+    presence = {j["id"]: j for j in desk["judges"]}
+    return render_template("judges_admin/judges.html", edition=edition, links=links, presence=presence)
+
+
+@bp.get("/judges/qr-sheet")
+@roles_required(*MANAGERS)
+def qr_sheet():
+    """The A4 print-ready sheet: one QR code (personal login link) and PIN per judge."""
+    edition = default_edition()
+    links = _links(edition)
+    db.session.commit()
+    for link in links:
+        link["qr"] = qr_png_data_uri(link["url"])
+    return render_template("judges_admin/qr_sheet.html", edition=edition, links=links)
+
+
+def _judge(judge_id: int) -> Judge:
+    judge = db.session.get(Judge, judge_id)
+    if judge is None:
+        raise NotFound("Không tìm thấy giám khảo.", code="judge_not_found")
+    return judge
+
+
+@bp.post("/judges/<int:judge_id>/revoke")
+@roles_required(*MANAGERS)
+def revoke(judge_id: int):
+    """Revoke a judge's link, PIN and tablet session."""
+    judge = _judge(judge_id)
+    judge_access.revoke(judge=judge, actor=_actor())
+    db.session.commit()
+    flash(f"Đã thu hồi mã đăng nhập của {judge.name}.", "success")
+    return redirect(url_for("judges_admin.judges", edition=judge.edition_id))
+
+
+@bp.post("/judges/<int:judge_id>/regenerate")
+@roles_required(*MANAGERS)
+def regenerate(judge_id: int):
+    """Issue a new link and PIN for a judge (the old ones stop working)."""
+    judge = _judge(judge_id)
+    judge_access.regenerate(judge=judge, actor=_actor())
+    db.session.commit()
+    flash(f"Đã cấp mã đăng nhập mới cho {judge.name}. Hãy in lại phiếu mã QR.", "success")
+    return redirect(url_for("judges_admin.judges", edition=judge.edition_id))
+
+
+@bp.route("/marks", methods=["GET", "POST"])
+@roles_required(Role.SECRETARIAT.value)
+def marks():
+    """Every mark of the final, and the form to correct one after its segment is closed."""
+    edition = default_edition()
+    if request.method == "POST":
+        try:
+            judge = _judge(int(request.form.get("judge_id", "0")))
+            entry = db.session.get(Entry, int(request.form.get("entry_id", "0")))
+            if entry is None:
+                raise NotFound("Không tìm thấy đội thi.")
+            segment = live_state.get_segment(edition, request.form.get("segment_key"))
+            correct_mark(actor=current_user, judge=judge, entry=entry, segment=segment,
+                         value=request.form.get("value"), reason=request.form.get("reason", ""))
+            delta = live_state.refresh_board(edition, publish=True)
+            db.session.commit()
+        except (ServiceError, ValueError) as exc:
+            db.session.rollback()
+            flash(getattr(exc, "message", "Dữ liệu nhập không hợp lệ."), "danger")
+            return redirect(url_for("judges_admin.marks", edition=edition.year))
+        broadcast.board_updated(delta)
+        broadcast.desk_updated(edition.id, live_state.desk_state(edition))
+        db.session.rollback()
+        flash("Đã sửa điểm và ghi vào nhật ký.", "success")
+        return redirect(url_for("judges_admin.marks", edition=edition.year))
+    judges = judge_access.final_judges(edition)
+    entries = finalists(edition)
+    segments = sorted(edition.segments, key=lambda s: s.order)
+    table = {(m.entry_id, m.segment_id, m.judge_id): vn_decimal(m.value) for m in marks_of(edition)}
+    return render_template("judges_admin/marks.html", edition=edition, judges=judges, entries=entries,
+                           segments=segments, table=table)
+
+
+@bp.get("/audit")
+@roles_required(Role.SECRETARIAT.value, Role.ORGANISER.value)
+def audit():
+    """The audit log of the edition, newest first, with the chain's check."""
+    edition = default_edition()
+    events = list_events(edition_id=edition.id)
+    problems = verify_chain()
+    return render_template("judges_admin/audit.html", edition=edition, events=events, problems=problems)

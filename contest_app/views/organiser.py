@@ -1,0 +1,461 @@
+"""The organisers' pages (Ban Tổ chức): units directory, clusters, accounts and roles,
+edition settings, teams and entries, Excel import, the qualifying deadline, the
+preliminary rubric, judges, closing and publishing, duplicates, figures per round.
+
+Views are thin: they read the form, call a service, commit once, and redirect.
+"""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms.fields.choices import SelectChoice
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Optional
+
+from contest_app.enums import Block, Role, RoundStatus
+from contest_app.extensions import db
+from contest_app.models import Cluster, Entry, PreliminaryAssignment, User
+from contest_app.services import excel_import, preliminary, qualifying, registration, round_figures, similarity
+from contest_app.services.demo import ensure_units
+from contest_app.services.editions import get_edition, list_editions
+from contest_app.services.audit import record_event
+from contest_app.services.errors import NotFound, ServiceError, ValidationError
+from contest_app.views.helpers import roles_required
+
+bp = Blueprint("organiser", __name__, url_prefix="/organiser")
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.before_request
+@roles_required(Role.ORGANISER)
+def _organisers_only():
+    """Every page here is for organisers only."""
+    return None
+
+
+def _unit_choices(blank: str | None = None) -> list[SelectChoice]:
+    choices = [SelectChoice(0, blank)] if blank else []
+    return choices + [SelectChoice(u.id, f"{u.name} ({u.block_label})") for u in registration.list_units()]
+
+
+class UnitForm(FlaskForm):
+    name = StringField("Tên đơn vị", validators=[DataRequired(message="Vui lòng nhập tên đơn vị.")])
+    block = SelectField("Khối", choices=[SelectChoice(b.value, b.label) for b in Block])
+
+
+class AccountForm(FlaskForm):
+    username = StringField("Tên đăng nhập", validators=[DataRequired(message="Vui lòng nhập tên đăng nhập.")])
+    display_name = StringField("Họ và tên")
+    password = PasswordField("Mật khẩu", validators=[DataRequired(message="Vui lòng nhập mật khẩu.")])
+    role = SelectField("Vai trò", choices=[SelectChoice(r.value, r.label) for r in Role])
+    unit_id = SelectField("Đơn vị", coerce=int)
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Vai trò", choices=[SelectChoice(r.value, r.label) for r in Role])
+    unit_id = SelectField("Đơn vị", coerce=int)
+    active = BooleanField("Đang hoạt động")
+
+
+class SettingsForm(FlaskForm):
+    rules_reference = StringField("Điều lệ")
+    preliminary_cutoff = StringField("Điểm sàn vào chung khảo", validators=[DataRequired(message="Vui lòng nhập điểm sàn.")])
+    report_number = StringField("Số báo cáo")
+    report_date = DateField("Ngày báo cáo", validators=[Optional()])
+    issuing_body = StringField("Cơ quan ban hành")
+    qualifying_deadline = DateTimeLocalField("Hạn chót vòng loại", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+
+
+class ClusterForm(FlaskForm):
+    name = StringField("Tên cụm", validators=[DataRequired(message="Vui lòng nhập tên cụm.")])
+    units = SelectMultipleField("Các đơn vị", coerce=int)
+
+
+class ImportForm(FlaskForm):
+    file = FileField("Tệp Excel (.xlsx)", validators=[FileRequired(message="Vui lòng chọn tệp Excel.")])
+
+
+class AssignForm(FlaskForm):
+    judge = SelectField("Giám khảo", coerce=int)
+    cluster = SelectField("Phạm vi", coerce=int)
+
+
+class ReviewForm(FlaskForm):
+    entry_a = StringField(validators=[DataRequired()])
+    entry_b = StringField(validators=[DataRequired()])
+    note = TextAreaField("Ghi chú")
+
+
+def _fail(exc: ServiceError) -> None:
+    db.session.rollback()
+    flash(exc.message, "danger")
+
+
+# --- home, units, accounts -------------------------------------------------------------------
+
+
+@bp.get("/")
+def home():
+    """The organisers' start page: the editions."""
+    return render_template("organiser/home.html", editions=list_editions())
+
+
+@bp.route("/units", methods=["GET", "POST"])
+def units():
+    """The units directory, and adding a unit."""
+    form = UnitForm()
+    if form.validate_on_submit():
+        try:
+            unit = registration.create_unit(name=form.name.data, block=form.block.data, actor=current_user)
+        except ServiceError as exc:
+            _fail(exc)
+        else:
+            db.session.commit()
+            flash(f"Đã thêm đơn vị “{unit.name}”.", "success")
+            return redirect(url_for(".units"))
+    return render_template("organiser/units.html", form=form, units=registration.list_units())
+
+
+@bp.post("/units/seed")
+def seed_units():
+    """Add the units named in the seed reports that are missing."""
+    before = len(registration.list_units())
+    ensure_units()
+    added = len(registration.list_units()) - before
+    record_event(actor=registration.actor_name(current_user), action="unit.seed",
+                              object_type="unit", after={"added": added})
+    db.session.commit()
+    flash(f"Đã thêm {added} đơn vị từ các báo cáo.", "success")
+    return redirect(url_for(".units"))
+
+
+@bp.route("/accounts", methods=["GET", "POST"])
+def accounts():
+    """Accounts and roles: the list and a form to create one."""
+    form = AccountForm()
+    form.unit_id.choices = _unit_choices("— Không thuộc đơn vị —")
+    if form.validate_on_submit():
+        try:
+            user = registration.create_account(
+                username=form.username.data.strip(), role=form.role.data, password=form.password.data,
+                display_name=form.display_name.data.strip(), unit_id=form.unit_id.data or None, actor=current_user)
+        except ServiceError as exc:
+            _fail(exc)
+        else:
+            db.session.commit()
+            flash(f"Đã tạo tài khoản “{user.username}” ({user.role_label}).", "success")
+            return redirect(url_for(".accounts"))
+    users = registration.list_users()
+    role_forms = {}
+    for u in users:
+        rf = RoleForm(prefix=f"u{u.id}", formdata=None, role=u.role, unit_id=u.unit_id or 0, active=u.active)
+        rf.unit_id.choices = form.unit_id.choices
+        role_forms[u.id] = rf
+    return render_template("organiser/accounts.html", form=form, users=users, role_forms=role_forms)
+
+
+@bp.post("/accounts/<int:user_id>/role")
+def change_role(user_id: int):
+    """Change an account's role, unit or active flag."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"Không tìm thấy tài khoản có mã {user_id}.")
+    form = RoleForm(prefix=f"u{user_id}")
+    form.unit_id.choices = _unit_choices("— Không thuộc đơn vị —")
+    if not form.validate_on_submit():
+        flash("Dữ liệu vai trò không hợp lệ.", "danger")
+        return redirect(url_for(".accounts"))
+    try:
+        registration.change_role(user=user, role=form.role.data, unit_id=form.unit_id.data or None,
+                                 active=form.active.data, actor=current_user)
+    except ServiceError as exc:
+        _fail(exc)
+    else:
+        db.session.commit()
+        flash(f"Đã cập nhật vai trò của “{user.username}”: {user.role_label}.", "success")
+    return redirect(url_for(".accounts"))
+
+
+# --- an edition -----------------------------------------------------------------------------
+
+
+@bp.route("/editions/<int:edition_id>/settings", methods=["GET", "POST"])
+def settings(edition_id: int):
+    """An edition's rules, cutoff, report details and the qualifying deadline."""
+    edition = get_edition(edition_id)
+    rnd = qualifying.qualifying_round(edition)
+    deadline = rnd.deadline.astimezone(qualifying.LOCAL_TZ).replace(tzinfo=None) if rnd.deadline else None
+    form = SettingsForm(obj=edition, qualifying_deadline=deadline)
+    if request.method == "GET":
+        form.preliminary_cutoff.data = f"{edition.preliminary_cutoff:.2f}"
+    if form.validate_on_submit():
+        try:
+            try:
+                cutoff = Decimal(form.preliminary_cutoff.data.strip().replace(",", "."))
+            except InvalidOperation:
+                raise ValidationError("Điểm sàn phải là một số.", code="bad_cutoff") from None
+            registration.update_edition_settings(
+                edition=edition, actor=current_user, rules_reference=form.rules_reference.data.strip(),
+                preliminary_cutoff=cutoff, report_number=form.report_number.data.strip(),
+                report_date=form.report_date.data, issuing_body=form.issuing_body.data.strip())
+            qualifying.set_deadline(edition=edition, deadline=form.qualifying_deadline.data, actor=current_user)
+        except ServiceError as exc:
+            _fail(exc)
+        else:
+            db.session.commit()
+            flash("Đã lưu cài đặt kỳ thi.", "success")
+            return redirect(url_for(".settings", edition_id=edition.id))
+    return render_template("organiser/settings.html", form=form, edition=edition, rnd=rnd,
+                           format_local=qualifying.format_local)
+
+
+@bp.route("/editions/<int:edition_id>/clusters", methods=["GET", "POST"])
+def clusters(edition_id: int):
+    """The edition's clusters (cụm) for the preliminary round."""
+    edition = get_edition(edition_id)
+    form = ClusterForm()
+    form.units.choices = _unit_choices()
+    if form.validate_on_submit():
+        try:
+            cluster = registration.create_cluster(edition=edition, name=form.name.data, unit_ids=form.units.data,
+                                                  actor=current_user)
+        except ServiceError as exc:
+            _fail(exc)
+        else:
+            db.session.commit()
+            flash(f"Đã tạo {cluster.name}.", "success")
+            return redirect(url_for(".clusters", edition_id=edition.id))
+    return render_template("organiser/clusters.html", form=form, edition=edition,
+                           clusters=registration.list_clusters(edition))
+
+
+@bp.get("/editions/<int:edition_id>/teams")
+def teams(edition_id: int):
+    """Every team of the edition."""
+    edition = get_edition(edition_id)
+    return render_template("organiser/teams.html", edition=edition, teams=registration.list_teams(edition=edition))
+
+
+@bp.get("/editions/<int:edition_id>/entries")
+def entries(edition_id: int):
+    """Every entry of the edition with its status in each round."""
+    edition = get_edition(edition_id)
+    return render_template("organiser/entries.html", edition=edition,
+                           entries=registration.list_entries(edition=edition), units=registration.list_units())
+
+
+@bp.route("/editions/<int:edition_id>/import", methods=["GET", "POST"])
+def import_excel(edition_id: int):
+    """Import units, teams and entries from an Excel file (all or nothing)."""
+    edition = get_edition(edition_id)
+    form = ImportForm()
+    problems: list[str] = []
+    if form.validate_on_submit():
+        try:
+            report = excel_import.import_workbook(edition=edition, data=form.file.data.read(), actor=current_user)
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            problems = exc.details.get("problems", [])
+            return render_template("organiser/import.html", form=form, edition=edition, problems=problems), 400
+        db.session.commit()
+        flash(report.summary, "success")
+        return redirect(url_for(".entries", edition_id=edition.id))
+    return render_template("organiser/import.html", form=form, edition=edition, problems=problems)
+
+
+@bp.get("/editions/<int:edition_id>/import/template.xlsx")
+def import_template(edition_id: int):
+    """Download the Excel template."""
+    edition = get_edition(edition_id)
+    return Response(excel_import.build_template(edition), mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename=mau-nhap-du-lieu-{edition.year}.xlsx"})
+
+
+# --- preliminary round ------------------------------------------------------------------------
+
+
+@bp.route("/editions/<int:edition_id>/rubric", methods=["GET", "POST"])
+def rubric(edition_id: int):
+    """The preliminary rubric: criteria and their maxima (summing to 100)."""
+    edition = get_edition(edition_id)
+    form = FlaskForm()
+    if form.validate_on_submit():
+        names = request.form.getlist("name")
+        points = request.form.getlist("max_points")
+        try:
+            preliminary.set_rubric(edition=edition, criteria=list(zip(names, points, strict=False)), actor=current_user)
+        except ServiceError as exc:
+            _fail(exc)
+        else:
+            db.session.commit()
+            flash("Đã lưu thang điểm vòng sơ khảo.", "success")
+            return redirect(url_for(".rubric", edition_id=edition.id))
+    criteria = preliminary.rubric(edition)
+    db.session.commit()
+    return render_template("organiser/rubric.html", form=form, edition=edition, criteria=criteria,
+                           is_default=preliminary.rubric_is_default(edition), closed=preliminary.is_closed(edition))
+
+
+@bp.route("/editions/<int:edition_id>/judges", methods=["GET", "POST"])
+def judges(edition_id: int):
+    """Assign preliminary judges to a cluster or to the whole round."""
+    edition = get_edition(edition_id)
+    form = AssignForm()
+    judge_users = [u for u in registration.list_users() if u.role == Role.PRELIMINARY_JUDGE.value]
+    form.judge.choices = [SelectChoice(u.id, f"{u.display_name} ({u.unit.name if u.unit else 'không thuộc đơn vị'})")
+                          for u in judge_users]
+    form.cluster.choices = [SelectChoice(0, "Toàn vòng sơ khảo")] + [SelectChoice(c.id, c.name) for c in registration.list_clusters(edition)]
+    if form.validate_on_submit():
+        cluster = db.session.get(Cluster, form.cluster.data) if form.cluster.data else None
+        try:
+            preliminary.assign_judge(edition=edition, judge=db.session.get(User, form.judge.data), cluster=cluster,
+                                     actor=current_user)
+        except ServiceError as exc:
+            _fail(exc)
+        else:
+            db.session.commit()
+            flash("Đã phân công giám khảo.", "success")
+            return redirect(url_for(".judges", edition_id=edition.id))
+    return render_template("organiser/judges.html", form=form, edition=edition,
+                           assignments=preliminary.assignments(edition))
+
+
+@bp.post("/editions/<int:edition_id>/judges/<int:assignment_id>/delete")
+def unassign_judge(edition_id: int, assignment_id: int):
+    """Remove a judge's assignment."""
+    edition = get_edition(edition_id)
+    row = db.session.get(PreliminaryAssignment, assignment_id)
+    if row is None or row.edition_id != edition.id:
+        raise NotFound("Không tìm thấy phân công này.")
+    preliminary.unassign(assignment=row, actor=current_user)
+    db.session.commit()
+    flash("Đã bỏ phân công.", "success")
+    return redirect(url_for(".judges", edition_id=edition.id))
+
+
+@bp.get("/editions/<int:edition_id>/preliminary")
+def preliminary_round(edition_id: int):
+    """The preliminary round's progress: every qualified entry, its judges and exact mean."""
+    edition = get_edition(edition_id)
+    entries_ = preliminary.qualified_entries(edition)
+    scores = preliminary.entry_scores(edition)
+    db.session.commit()
+    cutoff = Decimal(edition.preliminary_cutoff)
+    return render_template("organiser/preliminary.html", edition=edition, entries=entries_, scores=scores,
+                           cutoff=cutoff, passes=preliminary.passes, progress=preliminary.progress(edition),
+                           form=FlaskForm())
+
+
+@bp.post("/editions/<int:edition_id>/preliminary/close")
+def close_preliminary(edition_id: int):
+    """Close the preliminary round: entries at or above the cutoff become finalists."""
+    edition = get_edition(edition_id)
+    try:
+        finalists = preliminary.close_round(edition=edition, actor=current_user)
+    except ServiceError as exc:
+        _fail(exc)
+    else:
+        db.session.commit()
+        flash(f"Đã kết thúc vòng sơ khảo: {len(finalists)} mô hình, sáng kiến vào vòng chung khảo.", "success")
+    return redirect(url_for(".preliminary_round", edition_id=edition.id))
+
+
+@bp.post("/editions/<int:edition_id>/preliminary/publish")
+def publish_preliminary(edition_id: int):
+    """Publish the finalist list."""
+    edition = get_edition(edition_id)
+    try:
+        preliminary.publish_finalists(edition=edition, actor=current_user)
+    except ServiceError as exc:
+        _fail(exc)
+        return redirect(url_for(".preliminary_round", edition_id=edition.id))
+    db.session.commit()
+    flash("Đã công bố danh sách vào vòng chung khảo.", "success")
+    return redirect(url_for(".finalists", edition_id=edition.id))
+
+
+@bp.get("/editions/<int:edition_id>/finalists")
+def finalists(edition_id: int):
+    """The finalist list, as published."""
+    edition = get_edition(edition_id)
+    return render_template("organiser/finalists.html", edition=edition, rows=preliminary.finalist_rows(edition),
+                           headers=preliminary.FINALIST_HEADERS, published=preliminary.is_published(edition))
+
+
+@bp.get("/editions/<int:edition_id>/finalists.csv")
+def finalists_csv(edition_id: int):
+    edition = get_edition(edition_id)
+    return Response("\ufeff" + preliminary.finalists_csv(edition), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=danh-sach-chung-khao-{edition.year}.csv"})
+
+
+@bp.get("/editions/<int:edition_id>/finalists.xlsx")
+def finalists_xlsx(edition_id: int):
+    edition = get_edition(edition_id)
+    return Response(preliminary.finalists_xlsx(edition), mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename=danh-sach-chung-khao-{edition.year}.xlsx"})
+
+
+# --- duplicates and figures --------------------------------------------------------------------
+
+
+@bp.route("/editions/<int:edition_id>/similarity", methods=["GET", "POST"])
+def similar(edition_id: int):
+    """Similar entries of this and earlier editions; mark a pair as reviewed."""
+    edition = get_edition(edition_id)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        a = db.session.get(Entry, int(form.entry_a.data)) if form.entry_a.data.isdigit() else None
+        b = db.session.get(Entry, int(form.entry_b.data)) if form.entry_b.data.isdigit() else None
+        if a is None or b is None:
+            raise NotFound("Không tìm thấy mô hình, sáng kiến cần đối chiếu.")
+        try:
+            similarity.mark_reviewed(entry_a=a, entry_b=b, note=form.note.data, actor=current_user)
+        except ServiceError as exc:
+            _fail(exc)
+        else:
+            db.session.commit()
+            flash("Đã ghi nhận cặp mô hình, sáng kiến đã được xem xét.", "success")
+        return redirect(url_for(".similar", edition_id=edition.id))
+    pairs = similarity.similar_pairs(edition=edition)
+    return render_template("organiser/similarity.html", edition=edition, pairs=pairs,
+                           threshold=similarity.DEFAULT_THRESHOLD)
+
+
+@bp.get("/editions/<int:edition_id>/figures")
+def figures(edition_id: int):
+    """Counts per round, per block and per thematic group."""
+    edition = get_edition(edition_id)
+    return render_template("organiser/figures.html", edition=edition, figures=round_figures.round_figures(edition),
+                           blocks=list(Block))
+
+
+@bp.get("/editions/<int:edition_id>/figures.csv")
+def figures_csv(edition_id: int):
+    edition = get_edition(edition_id)
+    text = round_figures.figures_csv(round_figures.round_figures(edition))
+    return Response("\ufeff" + text, mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=so-lieu-cac-vong-{edition.year}.csv"})
+
+
+STATUS_LABELS = {s.value: s.label for s in RoundStatus}
+
+
+@bp.app_template_filter("status_label")
+def status_label(value: str) -> str:
+    return STATUS_LABELS.get(value, value)

@@ -1,0 +1,352 @@
+"""The secretariat's pages: Phụ lục I and II (print page, Word, Excel, CSV, PDF), the
+report's figures, the award lists, judge consistency, the editions history and the
+follow-up of finalists' plans. Every number comes from ``compute_results``."""
+from __future__ import annotations
+
+import io
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+
+from contest_app.enums import Role
+from contest_app.extensions import db
+from contest_app.models import Edition
+from contest_app.models.followup import PlanKind, PlanStatus, ReplicationStatus
+from contest_app.reports import charts
+from contest_app.reports.appendix import build_appendices
+from contest_app.reports.awards import all_award_lines, side_award_lines
+from contest_app.reports.csvfile import appendix_csv, csv_bytes
+from contest_app.reports.excel import MONEY_FORMAT, SCORE_FORMAT, appendix_workbook, table_workbook
+from contest_app.reports.figures import figure_sentences, figures_data
+from contest_app.reports.numbers import vn, vn_date, vn_short
+from contest_app.reports.pdf import appendix_pdf
+from contest_app.reports.word import appendix_document
+from contest_app.services.consistency import consistency_report
+from contest_app.services.editions import get_edition, list_editions
+from contest_app.services.errors import Conflict, ServiceError, ValidationError
+from contest_app.services.followup import STATE_LABELS, followup_rows, record_followup, summary
+from contest_app.services.history import ROUND_LABELS, history_table, save_figures_edition
+from contest_app.services.results import EditionResults, compute_results
+from contest_app.views.helpers import roles_required
+
+bp = Blueprint("secretariat", __name__, url_prefix="/secretariat")
+
+STAFF = (Role.SECRETARIAT.value, Role.ORGANISER.value)
+MIME = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "pdf": "application/pdf",
+    "json": "application/json",
+}
+
+
+def _results(ref: str) -> tuple[Edition, EditionResults]:
+    edition = get_edition(ref)
+    if edition.figures_only:
+        raise Conflict(
+            f"Kỳ thi {edition.title} chỉ có số liệu tổng hợp, không có điểm từng đội.", code="figures_only"
+        )
+    return edition, compute_results(edition)
+
+
+def _download(data: bytes, fmt: str, name: str) -> Response:
+    return send_file(io.BytesIO(data), mimetype=MIME[fmt], as_attachment=True, download_name=f"{name}.{fmt}")
+
+
+def _actor() -> str:
+    return current_user.username
+
+
+def _today() -> date:
+    text = request.args.get("today", "").strip()
+    if not text:
+        return date.today()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"Ngày “{text}” không hợp lệ: hãy nhập theo dạng NNNN-TT-NN.", code="invalid_date") from None
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(type(value).__name__)
+
+
+@bp.get("/")
+@roles_required(*STAFF)
+def index():
+    """List the editions with the secretariat's outputs of each."""
+    return render_template("secretariat/index.html", editions=list_editions())
+
+
+@bp.get("/<ref>/appendix")
+@roles_required(*STAFF)
+def appendix(ref: str):
+    """Phụ lục I and II as a page to print (A4, header rows repeated on each page)."""
+    edition, results = _results(ref)
+    return render_template("print/appendix.html", edition=edition, app=build_appendices(results), vn=vn)
+
+
+@bp.get("/<ref>/appendix.<fmt>")
+@roles_required(*STAFF)
+def appendix_file(ref: str, fmt: str):
+    """Phụ lục I and II as Word, Excel, CSV or PDF."""
+    makers = {"docx": appendix_document, "xlsx": appendix_workbook, "csv": appendix_csv, "pdf": appendix_pdf}
+    if fmt not in makers:
+        raise ValidationError(f"Định dạng “{fmt}” không được hỗ trợ: chọn docx, xlsx, csv hoặc pdf.", code="format")
+    edition, results = _results(ref)
+    return _download(makers[fmt](build_appendices(results)), fmt, f"phu-luc-{edition.year}")
+
+
+@bp.get("/<ref>/figures")
+@roles_required(*STAFF)
+def figures(ref: str):
+    """The report's figures as sentences to paste, with the finalists' chart."""
+    edition, results = _results(ref)
+    return render_template(
+        "secretariat/figures.html",
+        edition=edition,
+        results=results,
+        sentences=figure_sentences(results),
+        chart=charts.segment_scores_chart(results),
+        vn=vn,
+        vn_short=vn_short,
+    )
+
+
+@bp.get("/<ref>/figures.json")
+@roles_required(*STAFF)
+def figures_json(ref: str):
+    """The same figures as real numbers."""
+    _edition, results = _results(ref)
+    body = json.dumps(figures_data(results), ensure_ascii=False, default=_json_default, indent=2)
+    return Response(body, mimetype=MIME["json"])
+
+
+AWARD_HEADERS = ["Loại giải", "Tên giải", "Đội thi", "Đơn vị", "Tên mô hình, sáng kiến", "Điểm", "Giá trị (đồng)"]
+
+
+def _award_rows(lines) -> list[list[Any]]:
+    return [[a.kind, a.award, a.team, a.unit, a.entry_title, a.score, a.amount] for a in lines]
+
+
+@bp.get("/<ref>/awards")
+@roles_required(*STAFF)
+def awards(ref: str):
+    """The side awards (name, amount, team) and every award for the certificates."""
+    edition, results = _results(ref)
+    return render_template(
+        "secretariat/awards.html",
+        edition=edition,
+        side=side_award_lines(results),
+        everything=all_award_lines(results),
+        unresolved=results.unresolved_ties,
+    )
+
+
+@bp.get("/<ref>/awards.<fmt>")
+@roles_required(*STAFF)
+def awards_file(ref: str, fmt: str):
+    """Every award (main and side) for certificates, as CSV or Excel."""
+    edition, results = _results(ref)
+    rows = _award_rows(all_award_lines(results))
+    if fmt == "csv":
+        return _download(csv_bytes(AWARD_HEADERS, rows), "csv", f"giai-thuong-{edition.year}")
+    if fmt == "xlsx":
+        data = table_workbook("Giải thưởng", AWARD_HEADERS, rows, formats={5: SCORE_FORMAT, 6: MONEY_FORMAT})
+        return _download(data, "xlsx", f"giai-thuong-{edition.year}")
+    raise ValidationError(f"Định dạng “{fmt}” không được hỗ trợ: chọn csv hoặc xlsx.", code="format")
+
+
+@bp.get("/<ref>/consistency")
+@roles_required(*STAFF)
+def consistency(ref: str):
+    """Judge consistency after the final: deviations, spreads and flagged marks."""
+    edition, results = _results(ref)
+    report = consistency_report(edition=edition, results=results)
+    deviation_charts = {
+        part.key: charts.deviation_chart(
+            f"Độ lệch trung bình của giám khảo · {part.name}",
+            [j.judge for j in part.judges],
+            [j.mean_deviation for j in part.judges],
+        )
+        for part in report.segments
+    }
+    return render_template(
+        "secretariat/consistency.html", edition=edition, report=report, charts=deviation_charts, vn=vn
+    )
+
+
+HISTORY_HEADERS = ["TT", "Vòng loại", "Vòng Sơ khảo", "Vòng Chung khảo", "Cơ cấu giải thưởng Vòng chung khảo"]
+
+
+def _history_rows(table) -> list[list[Any]]:
+    rows = [[r.label, r.qualifying, r.preliminary, r.final, r.prize_structure] for r in table.rows]
+    return rows
+
+
+@bp.get("/history")
+def history():
+    """The contest across its editions (section 3.1 of the 2019 report), with a chart. Public."""
+    table = history_table()
+    chart = charts.grouped_bars_chart(
+        "Số mô hình, sáng kiến qua các lần tổ chức",
+        [r.label for r in table.rows],
+        [charts.Series(ROUND_LABELS[k], tuple(getattr(r, k) for r in table.rows)) for k in ROUND_LABELS],
+    )
+    can_edit = current_user.is_authenticated and current_user.has_role(Role.ORGANISER.value)
+    return render_template("secretariat/history.html", table=table, chart=chart, can_edit=can_edit)
+
+
+@bp.get("/history.<fmt>")
+def history_file(fmt: str):
+    """The editions table with its totals, as CSV or Excel (numbers as numbers)."""
+    table = history_table()
+    rows = _history_rows(table)
+    totals = [["Tổng cộng", table.totals["qualifying"], table.totals["preliminary"], table.totals["final"], ""]]
+    if fmt == "csv":
+        return _download(csv_bytes(HISTORY_HEADERS, rows + totals), "csv", "tong-hop-cac-lan-to-chuc")
+    if fmt == "xlsx":
+        data = table_workbook("Các lần tổ chức", HISTORY_HEADERS, rows, formats={1: "0", 2: "0", 3: "0"}, footer=totals)
+        return _download(data, "xlsx", "tong-hop-cac-lan-to-chuc")
+    raise ValidationError(f"Định dạng “{fmt}” không được hỗ trợ: chọn csv hoặc xlsx.", code="format")
+
+
+TIER_SLOTS = 6
+
+
+def _tier_pairs(form) -> list[tuple[str, str]]:
+    return [(form.get(f"tier_name_{i}", ""), form.get(f"tier_count_{i}", "")) for i in range(TIER_SLOTS)]
+
+
+@bp.route("/history/new", methods=["GET", "POST"])
+@roles_required(Role.ORGANISER.value)
+def history_new():
+    """Record a past edition by its figures only."""
+    return _history_form(None)
+
+
+@bp.route("/history/<ref>/edit", methods=["GET", "POST"])
+@roles_required(Role.ORGANISER.value)
+def history_edit(ref: str):
+    """Correct the figures of a past edition."""
+    return _history_form(get_edition(ref))
+
+
+def _history_form(edition: Edition | None):
+    if request.method == "POST":
+        form = request.form
+        try:
+            saved = save_figures_edition(
+                actor=_actor(),
+                number=form.get("number"),
+                year=form.get("year"),
+                qualifying=form.get("qualifying"),
+                preliminary=form.get("preliminary"),
+                final=form.get("final"),
+                tiers=_tier_pairs(form),
+                edition=edition,
+            )
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return render_template("secretariat/history_form.html", edition=edition, values=form,
+                                   tiers=_tier_pairs(form)), exc.status
+        db.session.commit()
+        flash(f"Đã lưu số liệu {saved.title}.", "success")
+        return redirect(url_for("secretariat.history"))
+    values: dict[str, Any] = {}
+    tiers: list[tuple[str, Any]] = [("Giải Nhất", 1), ("Giải Nhì", 1), ("Giải Ba", 1), ("Giải Khuyến khích", 6)]
+    if edition is not None:
+        h = edition.history or {}
+        values = {"number": edition.number, "year": edition.year, **h}
+        tiers = [(t.name, t.count) for t in edition.prize_tiers]
+    tiers = (tiers + [("", "")] * TIER_SLOTS)[:TIER_SLOTS]
+    return render_template("secretariat/history_form.html", edition=edition, values=values, tiers=tiers)
+
+
+FOLLOWUP_HEADERS = [
+    "TT", "Đội thi", "Tên mô hình, sáng kiến", "Giải", "Hình thức", "Hạn nộp", "Ngày nhận",
+    "Số, ký hiệu văn bản", "Tình trạng nộp", "Số ngày trễ", "Tình trạng hồ sơ", "Tình trạng nhân rộng", "Ghi chú",
+]
+
+
+@bp.get("/<ref>/followup")
+@roles_required(*STAFF)
+def followup(ref: str):
+    """Plans handed in after the final, overdue ones, and replication."""
+    edition, _results_ = _results(ref)
+    today = _today()
+    rows = followup_rows(edition=edition, today=today)
+    return render_template(
+        "secretariat/followup.html",
+        edition=edition,
+        rows=rows,
+        counts=summary(rows),
+        today=today,
+        state_labels=STATE_LABELS,
+        kinds=list(PlanKind),
+        statuses=list(PlanStatus),
+        replications=list(ReplicationStatus),
+        vn_date=vn_date,
+    )
+
+
+@bp.post("/<ref>/followup/<int:entry_id>")
+@roles_required(*STAFF)
+def followup_save(ref: str, entry_id: int):
+    """Record one finalist's plan and replication status."""
+    edition, _results_ = _results(ref)
+    form = request.form
+    received = form.get("received_on", "").strip()
+    try:
+        try:
+            received_on = date.fromisoformat(received) if received else None
+        except ValueError:
+            raise ValidationError(f"Ngày nhận “{received}” không hợp lệ.", code="invalid_date") from None
+        record_followup(
+            edition=edition,
+            entry_id=entry_id,
+            actor=_actor(),
+            plan_kind=form.get("plan_kind") or None,
+            received_on=received_on,
+            document_reference=form.get("document_reference", ""),
+            status=form.get("status") or None,
+            replication_status=form.get("replication_status") or ReplicationStatus.NOT_STARTED.value,
+            notes=form.get("notes", ""),
+            today=date.today(),
+        )
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("secretariat.followup", ref=edition.year), 303)
+    db.session.commit()
+    flash("Đã lưu tình trạng phương án, đề án, kế hoạch.", "success")
+    return redirect(url_for("secretariat.followup", ref=edition.year), 303)
+
+
+@bp.get("/<ref>/followup.<fmt>")
+@roles_required(*STAFF)
+def followup_file(ref: str, fmt: str):
+    """The follow-up list as CSV or Excel."""
+    edition, _results_ = _results(ref)
+    rows = [
+        [
+            r.tt, r.team, r.entry_title, r.prize or "", r.plan_kind_label, edition.plan_deadline, r.received_on,
+            r.document_reference, r.state_label, r.days_late, r.status_label, r.replication_label, r.notes,
+        ]
+        for r in followup_rows(edition=edition, today=_today())
+    ]
+    if fmt == "csv":
+        return _download(csv_bytes(FOLLOWUP_HEADERS, rows), "csv", f"theo-doi-sau-cuoc-thi-{edition.year}")
+    if fmt == "xlsx":
+        data = table_workbook("Theo dõi sau cuộc thi", FOLLOWUP_HEADERS, rows, formats={9: "0"})
+        return _download(data, "xlsx", f"theo-doi-sau-cuoc-thi-{edition.year}")
+    raise ValidationError(f"Định dạng “{fmt}” không được hỗ trợ: chọn csv hoặc xlsx.", code="format")
+

@@ -1,0 +1,51 @@
+"""Smoke tests of the benchmark code at tiny N: it runs, and every client gets every message.
+
+Counts only, never timings: the figures belong to ``python -m benchmarks.run``.
+"""
+from __future__ import annotations
+
+import asyncio
+
+from benchmarks.leanclient import encode_frame, read_int_after
+from benchmarks.run import BareDriver, RunConfig, measure, percentile, summarise
+
+
+def test_percentile_nearest_rank():
+    values = [float(v) for v in range(1, 101)]
+    assert percentile(values, 50) == 50.0
+    assert percentile(values, 99) == 99.0
+    assert percentile([3.0], 99) == 3.0
+    assert percentile([], 50) is None
+
+
+def test_summarise_counts_missing_and_last_client():
+    sent = {0: 10.0, 1: 20.0}
+    received = {0: [10.001, 10.003, None], 1: [20.002, 20.004, 20.006]}
+    keys = {0: [7, 7, None], 1: [8, 9, 8]}
+    figures = summarise(sent, received, keys, 3)
+    assert figures["deliveries"] == 5
+    assert figures["missing"] == 1
+    assert figures["inconsistent_marks"] == 1
+    assert round(figures["last_p99_ms"], 6) == 6.0
+    assert round(figures["last_p50_ms"], 6) == 3.0
+
+
+def test_lean_client_frame_and_key_parsing():
+    assert encode_frame(b"3") == b"\x81\x81\x00\x00\x00\x003"
+    assert encode_frame(b"x" * 200)[:4] == b"\x81\xfe\x00\xc8"
+    assert read_int_after(b'["board_updated",{"seq":42,"pad":"x"}]', b'"seq":') == 42
+    assert read_int_after(b'["board_updated",{"pad":"x"}]', b'"seq":') is None
+
+
+def test_bare_broadcast_reaches_every_client(tmp_path):
+    cfg = RunConfig(n=5, marks=3, processes=1, workers=2, gap=0.01, warmup=1, size=300)
+    result = asyncio.run(measure(BareDriver(1, cfg.size, tmp_path), cfg, "bare"))
+
+    assert result.error is None
+    figures = result.figures
+    assert figures["marks"] == 3
+    assert figures["deliveries"] == 15
+    assert figures["missing"] == 0
+    assert figures["inconsistent_marks"] == 0
+    assert figures["packet_bytes"] == 300
+    assert figures["boards_open_at_end"] == 5
