@@ -401,13 +401,14 @@ def run_micro(workdir: Path, quick: bool) -> dict[str, Any]:
 def micro_table(micro: dict[str, Any]) -> str:
     if "error" in micro:
         return f"micro-benchmarks failed:\n{micro['error']}"
-    lines = [f"{'micro-benchmark':<52}{'median':>12}{'target':>12}  met"]
+    lines = [f"{'micro-benchmark':<52}{'median':>12}{'best':>10}{'target':>12}  met"]
     for item in micro.get("items", []):
         if item.get("skipped"):
-            lines.append(f"{item['name']:<52}{'skipped':>12}{item['target']:>12}  — {item['skipped']}")
+            lines.append(f"{item['name']:<52}{'skipped':>12}{'':>10}{item['target']:>12}  — {item['skipped']}")
             continue
         met = "yes" if item["met"] else "NO"
-        lines.append(f"{item['name']:<52}{item['value']:>10.1f} {item['unit']:<2}{item['target']:>11}  {met}")
+        best = f"{item['min_ms']:.1f}" if "min_ms" in item else ""
+        lines.append(f"{item['name']:<52}{item['value']:>10.1f} {item['unit']:<2}{best:>9}{item['target']:>12}  {met}")
     return "\n".join(lines)
 
 

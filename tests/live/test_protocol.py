@@ -196,7 +196,6 @@ def test_judge_connect_receives_state_with_open_segment(judge_client, opened):
     assert state["my_mark"] is None
 
 
-@pytest.mark.parametrize("event", [ev.SUBMIT_MARK, ev.HEARTBEAT, ev.OPEN_SEGMENT, ev.REVEAL_PRIZES])
 def test_submit_mark_without_good_idempotency_key_refused(judge_client, opened):
     for key in (None, "short", "x" * 81, "bad key with spaces"):
         reply = ack(judge_client(1), ev.SUBMIT_MARK, {"entry_id": opened, "segment_key": "knowledge", "value": "8",
@@ -205,6 +204,7 @@ def test_submit_mark_without_good_idempotency_key_refused(judge_client, opened):
     assert count(Mark) == 0
 
 
+@pytest.mark.parametrize("event", [ev.SUBMIT_MARK, ev.HEARTBEAT, ev.OPEN_SEGMENT, ev.REVEAL_PRIZES])
 def test_board_namespace_refuses_judge_and_desk_events(board_client, opened, event):
     board = board_client()
     reply = ack(board, event, {"entry_id": opened, "segment_key": "knowledge", "value": "8",
@@ -231,9 +231,26 @@ def test_board_connect_gets_snapshot_then_numbered_deltas(board_client, judge_cl
     assert changes["rows"][str(opened)]["cells"]["knowledge"] == {"score": None, "count": 1, "status": "open"}
 
 
-def test_control_refuses_anonymous_and_judges_cannot_use_desk_events(app, live_demo, judge_client, opened):
+def test_control_refuses_anonymous(app, live_demo):
     client = socketio.test_client(app, namespace=ev.CONTROL_NS, auth={"edition": 2019})
     assert client.is_connected(ev.CONTROL_NS) is False
+
+
+def test_control_refuses_focal_point(app, live_demo, make_user):
+    from contest_app.services.demo import ensure_units
+
+    unit = next(iter(ensure_units().values()))
+    make_user("daumoi", role="focal_point", unit_id=unit.id)
+    flask_client = app.test_client()
+    from tests.conftest import csrf_token_from
+
+    token = csrf_token_from(flask_client.get("/auth/login").get_data(as_text=True))
+    flask_client.post("/auth/login", data={"username": "daumoi", "password": "mat-khau-123", "csrf_token": token})
+    client = socketio.test_client(app, namespace=ev.CONTROL_NS, auth={"edition": 2019}, flask_test_client=flask_client)
+    assert client.is_connected(ev.CONTROL_NS) is False
+
+
+def test_judge_cannot_use_desk_events(judge_client, live_demo, opened):
     judge = judge_client(1)
     # A desk event sent on /judge has no handler there: nothing opens.
     judge.emit(ev.CLOSE_SEGMENT, {}, namespace=ev.JUDGE_NS)
