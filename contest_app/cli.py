@@ -124,3 +124,6 @@ def register_commands(app: Flask) -> None:
     from contest_app.cli_draw import register as register_draw_commands
 
     register_draw_commands(app)
+    from contest_app.cli_rounds import register as register_rounds_commands
+
+    register_rounds_commands(app)

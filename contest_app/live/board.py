@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request
-from flask_socketio import SocketIO, emit, join_room
+from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 
 from contest_app.extensions import db
 from contest_app.live import events as ev

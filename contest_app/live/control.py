@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import request, session
 from flask_login import current_user
-from flask_socketio import SocketIO, emit, join_room
+from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 
 from contest_app.enums import Role
 from contest_app.extensions import db

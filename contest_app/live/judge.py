@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import session
-from flask_socketio import SocketIO, emit, join_room
+from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 from sqlalchemy.exc import IntegrityError
 
 from contest_app.extensions import db

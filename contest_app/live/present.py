@@ -27,7 +27,7 @@ from typing import Any
 
 from flask import g
 from flask_login import current_user
-from flask_socketio import SocketIO, emit, join_room
+from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 from sqlalchemy import select
 
 from contest_app.enums import Role

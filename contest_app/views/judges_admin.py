@@ -26,6 +26,14 @@ bp = Blueprint("judges_admin", __name__, url_prefix="/secretariat")
 
 MANAGERS = (Role.SECRETARIAT.value, Role.ORGANISER.value)
 
+ACTION_LABELS = {
+    "mark_corrected": "Sửa điểm",
+    "judge_access_revoked": "Thu hồi mã đăng nhập giám khảo",
+    "judge_access_regenerated": "Cấp mã đăng nhập mới cho giám khảo",
+    "segment_reopened": "Mở lại phần thi đã đóng",
+    "live_reset": "Đặt lại trạng thái trực tiếp",
+}
+
 
 def _actor() -> str:
     return f"{current_user.display_name} ({current_user.username})"
@@ -140,4 +148,5 @@ def audit():
     edition = default_edition()
     events = list_events(edition_id=edition.id)
     problems = verify_chain()
-    return render_template("judges_admin/audit.html", edition=edition, events=events, problems=problems)
+    return render_template("judges_admin/audit.html", edition=edition, events=events, problems=problems,
+                           labels=ACTION_LABELS)

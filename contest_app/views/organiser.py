@@ -205,7 +205,7 @@ def settings(edition_id: int):
     if form.validate_on_submit():
         try:
             try:
-                cutoff = Decimal(form.preliminary_cutoff.data.strip().replace(",", "."))
+                cutoff = Decimal(str(form.preliminary_cutoff.data or "").strip().replace(",", "."))
             except InvalidOperation:
                 raise ValidationError("Điểm sàn phải là một số.", code="bad_cutoff") from None
             registration.update_edition_settings(

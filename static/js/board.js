@@ -59,10 +59,16 @@
     var row = el("board-head-row");
     if (row.getAttribute("data-built") === "1") { return; }
     row.textContent = "";
-    var th = function (text, cls) { var c = document.createElement("th"); c.textContent = text; c.className = cls; row.appendChild(c); };
+    var th = function (text, cls) { var c = document.createElement("th"); c.textContent = text; c.className = cls; row.appendChild(c); return c; };
     th("Hạng", "rank");
     th("Đội thi", "team");
-    board.segments.forEach(function (s) { th(s.short_name + " (" + s.max + ")", "seg"); });
+    board.segments.forEach(function (s) {
+      var c = th("", "seg");
+      var full = document.createElement("span"); full.className = "full"; full.textContent = s.short_name + " (" + s.max + ")";
+      var abbr = document.createElement("abbr"); abbr.className = "short"; abbr.title = s.name;
+      abbr.textContent = s.short_name.split(/\s+/).slice(0, 2).map(function (w) { return w.charAt(0).toUpperCase(); }).join("");
+      c.appendChild(full); c.appendChild(abbr);
+    });
     th("Tổng", "total");
     row.setAttribute("data-built", "1");
   }
