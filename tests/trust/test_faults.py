@@ -273,9 +273,10 @@ def test_faults_sigkill_again_and_again_loses_no_acknowledged_mark(tmp_path):
     uri = f"sqlite:///{tmp_path / 'faults.sqlite'}"
     port = free_port()
     env = {"CONTEST_DATABASE_URL": uri}
-    # The processes import the app while the test builds the database (they touch it only on "go").
+    # One process per life of the server, all importing the app while the test builds the
+    # database (they touch it only on "go"): a restart after SIGKILL then takes milliseconds.
     current = ServerProcess(port, env, standby=True)
-    standbys = [ServerProcess(port, env, standby=True)]
+    standbys = [ServerProcess(port, env, standby=True) for _ in range(KILL_CYCLES)]
     processes = [current, *standbys]
     app = build_app(uri, SECRET_KEY=SECRET)
     try:
@@ -296,8 +297,6 @@ def test_faults_sigkill_again_and_again_loses_no_acknowledged_mark(tmp_path):
     deadline = started + 55
     try:
         current.go()
-        standbys.append(ServerProcess(port, env, standby=True))  # a second warm standby, once the first is up
-        processes.append(standbys[-1])
 
         def killer() -> None:
             # Kill after roughly every KILL_EVERY acknowledged marks, at a random moment.
@@ -317,9 +316,6 @@ def test_faults_sigkill_again_and_again_loses_no_acknowledged_mark(tmp_path):
                 t0 = time.monotonic()
                 current = standbys.pop(0)
                 current.go()
-                if cycle + len(standbys) < KILL_CYCLES:  # keep two warm standbys while kills remain
-                    standbys.append(ServerProcess(port, env, standby=True))
-                    processes.append(standbys[-1])
                 keys, marks = stored_submissions(app)
                 lost = [k for k in before_kill if k not in keys]
                 wrong = [k for k, (jid, eid, skey, value) in before_kill.items()
