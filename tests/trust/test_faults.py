@@ -35,7 +35,7 @@ from pathlib import Path
 
 import pytest
 import socketio as sio_client
-from sqlalchemy import func, select as sql_select
+from sqlalchemy import select as sql_select
 
 from contest_app.extensions import db
 from tests.conftest import PG_URL, build_app

@@ -22,7 +22,6 @@ from contest_app.extensions import socketio
 from tests.trust.world import (  # noqa: F401 - world and live_world are fixtures
     ACCOUNTS,
     ALL,
-    AUDIENCE,
     CONTROL,
     DESK,
     FINAL_JUDGE,
