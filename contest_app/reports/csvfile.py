@@ -16,7 +16,9 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, Decimal):
         return f"{value:.2f}" if value.as_tuple().exponent < 0 else str(value)
-    return str(value)
+    text = str(value)
+    # A name typed as "=HYPERLINK(...)" must stay text when a spreadsheet opens the file.
+    return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) and not isinstance(value, int | float) else text
 
 
 def csv_bytes(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> bytes:

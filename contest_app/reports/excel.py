@@ -72,6 +72,8 @@ def _num_cell(ws: Worksheet, row: int, col: int, value: Decimal | None, *, bold:
 
 def _text_cell(ws: Worksheet, row: int, col: int, value: Any, *, bold: bool = False, center: bool = False) -> None:
     cell = ws.cell(row=row, column=col, value=value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # a name typed as "=..." is text, never a formula
     cell.font = _font(bold=bold)
     cell.alignment = CENTER if center else WRAP
     cell.border = BOX

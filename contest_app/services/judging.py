@@ -182,6 +182,11 @@ def record_mark(*, judge: Judge, entry: Entry, segment: Segment, value: Any, ide
         )
     )
     db.session.flush()
+    record_event(  # every judge's mark goes into the hash-chained trail, not only corrections
+        actor=f"{judge.name} (giám khảo #{judge.id})", action="mark_recorded", edition_id=judge.edition_id,
+        object_type="mark", object_id=mark.id, before=None if previous is None else {"value": str(previous)},
+        after={"value": str(number), "entry_id": entry.id, "segment": segment.key, "idempotency_key": idempotency_key},
+    )
     return MarkOutcome(mark=mark, replayed=False, previous=previous)
 
 

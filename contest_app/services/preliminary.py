@@ -401,7 +401,8 @@ def finalists_csv(edition: Edition) -> str:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(FINALIST_HEADERS)
     for row in finalist_rows(edition):
-        writer.writerow([f"{v:.2f}" if isinstance(v, Decimal) else v for v in row])
+        writer.writerow([f"{v:.2f}" if isinstance(v, Decimal) else ("'" + v if isinstance(v, str) and v[:1] in "=+-@" and v else v)
+                         for v in row])
     return out.getvalue()
 
 
@@ -417,6 +418,9 @@ def finalists_xlsx(edition: Edition) -> bytes:
     for row in finalist_rows(edition):
         ws.append(row)
         ws.cell(row=ws.max_row, column=7).number_format = "0.00"
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # a name typed as "=..." is text, never a formula
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -403,34 +403,51 @@ def test_fuzz_excel_question_import(rows, header):
     STATS["excel_questions_imported"] += 1
 
 
-bank_text = st.lists(
-    st.one_of(
-        st.sampled_from(["# Bộ đề số 1", "set: 1", "title: Bộ 1", "---", "code: KT1-01", "stem: Câu hỏi?",
-                         "A: Một", "B: Hai", "C: Ba", "D: Bốn", "key: A", "key: Z", "time: 30", "time: -1",
-                         "points: 0.4", "points: abc", "topic: CCHC", "source: BC 2417", "", "  tiếp dòng"]),
-        st.text(max_size=25),
-        st.sampled_from(HOSTILE),
-    ),
-    max_size=20,
-).map("\n".join)
+BANKS = Path(__file__).resolve().parents[2] / "question_banks"
+BANK_FILES = sorted(BANKS.glob("quiz/*.txt"))[:2] + sorted(BANKS.glob("situations/*.txt"))[:2]
 
 
-@given(text=bank_text, kind=st.sampled_from(["quiz", "situation"]))
+@st.composite
+def mutated_bank(draw):
+    """A real bank file, sometimes untouched, usually with a few lines deleted, doubled or replaced."""
+    path = draw(st.sampled_from(BANK_FILES))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    for _ in range(draw(st.integers(0, 3))):
+        i = draw(st.integers(0, max(0, len(lines) - 1)))
+        op = draw(st.sampled_from(["delete", "double", "replace", "insert"]))
+        junk = draw(st.one_of(st.sampled_from(HOSTILE), st.text(max_size=25),
+                              st.sampled_from(["key: Z", "points: abc", "time: -1", "code: KT1-01", "---", ""])))
+        if op == "delete" and lines:
+            del lines[i]
+        elif op == "double" and lines:
+            lines.insert(i, lines[i])
+        elif op == "replace" and lines:
+            lines[i] = junk
+        else:
+            lines.insert(i, junk)
+    return ("situation" if "situations" in path.parts else "quiz"), "\n".join(lines)
+
+
+@given(bank=mutated_bank())
 @FUZZ
-def test_fuzz_bank_format(text, kind):
+def test_fuzz_bank_format(bank):
     from contest_app.question_banks.loader import parse_quiz_text, parse_situation_text
 
+    kind, text = bank
     errors: list = []
     parse = parse_quiz_text if kind == "quiz" else parse_situation_text
     result = parse(text, "bo-de.txt", errors)
     STATS["bank_texts"] += 1
     if errors:
-        assert all(str(e).strip() for e in errors)
+        assert all(str(e).strip() and e.message.strip() for e in errors)
         STATS["bank_refused"] += 1
-    if result is not None and not errors:
-        items = result.questions if kind == "quiz" else result.situations
+    else:
+        assert result is not None
+        STATS["bank_accepted"] += 1
         if kind == "quiz":
-            _check_questions(items)
+            _check_questions(result.questions)
+        else:
+            assert all(x.text.strip() and x.answer.strip() and x.points > 0 for x in result.situations)
 
 
 @pytest.fixture
@@ -440,13 +457,16 @@ def edition_app(tmp_path):
     world.close()
 
 
-registration_cells = st.one_of(st.none(), text_values.map(_excel_safe), st.sampled_from(["Khối Sở, ban, ngành", "UBND cấp huyện",
-                                                                         "1", "Nhóm 1", "Sở Nội vụ"]))
+registration_cells = st.one_of(st.none(), text_values.map(_excel_safe), st.sampled_from(
+    ["Khối Sở, ban, ngành", "Sở, ban, ngành", "UBND cấp huyện", "1", "Nhóm 1", "Sở Nội vụ"]))
+VALID_UNIT = ["Phòng Thử nghiệm Fuzz", "UBND cấp huyện"]
+VALID_TEAM = ["Đội thử nghiệm", "Sở Nội vụ", "Nguyễn Văn A - Đội trưởng"]
+VALID_ENTRY = ["Sáng kiến thử nghiệm", "Tóm tắt", "1", "Sở Nội vụ", "Đội thử nghiệm"]
 
 
-@given(units=st.lists(st.lists(registration_cells, max_size=3), max_size=3),
-       teams=st.lists(st.lists(registration_cells, max_size=4), max_size=3),
-       entries=st.lists(st.lists(registration_cells, max_size=6), max_size=3),
+@given(units=st.lists(st.one_of(st.just(VALID_UNIT), st.lists(registration_cells, max_size=3)), max_size=3),
+       teams=st.lists(st.one_of(st.just(VALID_TEAM), st.lists(registration_cells, max_size=4)), max_size=3),
+       entries=st.lists(st.one_of(st.just(VALID_ENTRY), st.lists(registration_cells, max_size=6)), max_size=3),
        garbage=st.booleans())
 @SMALL
 def test_fuzz_registration_excel_import(edition_app, units, teams, entries, garbage):
