@@ -50,6 +50,10 @@ def init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Vui lòng đăng nhập để tiếp tục."
     login_manager.login_message_category = "warning"
+    # SocketIO keeps options between init_app calls: a Redis manager set up for one
+    # app must not leak into the next app built in the same process.
+    if not app.config.get("CONTEST_MESSAGE_QUEUE"):
+        socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or "threading",
