@@ -94,11 +94,21 @@ def test_pin_attempts_are_limited_by_the_service(app):
         ensure_attempt_allowed(kind="pin", key=attempt_key("judge", 4))  # another judge is not affected
 
 
-def test_storage_defaults_to_memory_and_follows_redis_settings(tmp_path):
-    uri = f"sqlite:///{tmp_path / 'a.sqlite'}"
-    assert storage_uri(build_app(uri)) == "memory://"
-    assert storage_uri(build_app(uri, CONTEST_MESSAGE_QUEUE="redis://127.0.0.1:6379/0")) == "redis://127.0.0.1:6379/0"
-    assert storage_uri(build_app(uri, CONTEST_RATELIMIT_STORAGE="redis://127.0.0.1:6379/3")) == "redis://127.0.0.1:6379/3"
+def test_storage_defaults_to_memory_and_follows_redis_settings(monkeypatch):
+    # Plain Flask objects: building the real app with a message queue would rebind the global
+    # Socket.IO server to Redis for every later test.
+    from flask import Flask
+
+    monkeypatch.delenv("CONTEST_RATELIMIT_STORAGE", raising=False)
+
+    def settings(**config):
+        app = Flask("probe")
+        app.config.update(config)
+        return app
+
+    assert storage_uri(settings()) == "memory://"
+    assert storage_uri(settings(CONTEST_MESSAGE_QUEUE="redis://127.0.0.1:6379/0")) == "redis://127.0.0.1:6379/0"
+    assert storage_uri(settings(CONTEST_RATELIMIT_STORAGE="redis://127.0.0.1:6379/3")) == "redis://127.0.0.1:6379/3"
 
 
 def test_redis_storage_is_shared_by_two_processes(tmp_path):

@@ -87,6 +87,7 @@ def demo_params(edition) -> dict[str, str]:
         "kind": "final",
         "round": "final",
     }
+    values["token"] = getattr(edition, "test_token", None)
     return {k: v for k, v in values.items() if v not in (None, "None")}
 
 
@@ -113,6 +114,11 @@ def accounts(app, demo, make_user):
     from contest_app.models import Unit
 
     unit_id = db.session.scalar(select(Unit.id).order_by(Unit.id).limit(1))
+    from contest_app.services.judge_access import edition_credentials
+
+    token = edition_credentials(demo)[0].token
+    db.session.commit()
+    demo.test_token = token  # the crawl signs a judge in through /j/<token> like a tablet would
     users = {}
     for role in ROLES[1:]:
         kw = {"unit_id": unit_id} if role == "focal_point" else {}
@@ -138,6 +144,8 @@ def crawl(app, demo, accounts):
         if role != "anonymous":
             _login(client, accounts[role])
         for rule in get_routes(app):
+            if rule.endpoint == "judge.token_login" and role != "anonymous":
+                continue  # signing in as a judge ends the account's session: walk it once, as the audience
             path = fill(rule, params)
             if path is None:
                 left_out.add(rule.rule)
