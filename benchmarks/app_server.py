@@ -66,9 +66,8 @@ def serve(host: str, port: int) -> None:
     from contest_app import create_app
     from contest_app.extensions import socketio
 
-    channel = os.environ.get("BENCH_SOCKETIO_CHANNEL")
-    if channel:
-        socketio.server_options["channel"] = channel
+    if os.environ.get("BENCH_SOCKETIO_CHANNEL"):
+        os.environ["CONTEST_SOCKETIO_CHANNEL"] = os.environ["BENCH_SOCKETIO_CHANNEL"]
     from benchmarks.procs import raise_fd_limit
 
     raise_fd_limit()

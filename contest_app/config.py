@@ -18,6 +18,9 @@ class Config:
         self.SQLALCHEMY_DATABASE_URI = env.get("CONTEST_DATABASE_URL") or None
         self.SECRET_KEY = env.get("CONTEST_SECRET_KEY") or None
         self.CONTEST_MESSAGE_QUEUE = env.get("CONTEST_MESSAGE_QUEUE") or None
+        # Redis pub/sub channels ignore the database number: separate deployments
+        # (or test runs) sharing one Redis need their own channel.
+        self.CONTEST_SOCKETIO_CHANNEL = env.get("CONTEST_SOCKETIO_CHANNEL") or "contest-app"
         self.SOCKETIO_ASYNC_MODE = env.get("CONTEST_ASYNC_MODE") or "threading"
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.MAX_CONTENT_LENGTH = int(env.get("CONTEST_MAX_UPLOAD_MB", "20")) * 1024 * 1024

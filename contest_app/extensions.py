@@ -58,5 +58,6 @@ def init_extensions(app: Flask) -> None:
         app,
         async_mode=app.config.get("SOCKETIO_ASYNC_MODE") or "threading",
         message_queue=app.config.get("CONTEST_MESSAGE_QUEUE"),
+        channel=app.config.get("CONTEST_SOCKETIO_CHANNEL") or "contest-app",
         cors_allowed_origins=app.config.get("SOCKETIO_CORS_ORIGINS"),
     )

@@ -19,9 +19,8 @@ def main() -> None:
     os.environ["CONTEST_ASYNC_MODE"] = "gevent"
     from contest_app.extensions import socketio
 
-    channel = os.environ.get("CONTEST_TEST_CHANNEL")
-    if channel:
-        socketio.server_options["channel"] = channel
+    if os.environ.get("CONTEST_TEST_CHANNEL"):
+        os.environ["CONTEST_SOCKETIO_CHANNEL"] = os.environ["CONTEST_TEST_CHANNEL"]
     from contest_app import create_app
 
     app = create_app()
