@@ -108,22 +108,15 @@ def export_results_command(edition_ref: str, fmt: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """Register every command of the app."""
-    for command in (load_demo_command, create_user_command, export_results_command):
-        app.cli.add_command(command)
-    from contest_app.live.commands import COMMANDS as live_commands; [app.cli.add_command(c) for c in live_commands]  # noqa: E702
-    try:
-        from contest_app.question_banks.commands import banks_cli
-    except ImportError:  # pragma: no cover - the banks package is optional while it is built
-        banks_cli = None
-    if banks_cli is not None:
-        app.cli.add_command(banks_cli)
-    from contest_app.cli_trust import register as register_trust_commands
-
-    register_trust_commands(app)
+    """Register every command of the app, the feature modules' included."""
     from contest_app.cli_draw import register as register_draw_commands
-
-    register_draw_commands(app)
     from contest_app.cli_rounds import register as register_rounds_commands
+    from contest_app.cli_trust import register as register_trust_commands
+    from contest_app.live.commands import COMMANDS as live_commands
+    from contest_app.question_banks.commands import banks_cli
 
+    for command in (load_demo_command, create_user_command, export_results_command, banks_cli, *live_commands):
+        app.cli.add_command(command)
+    register_trust_commands(app)
+    register_draw_commands(app)
     register_rounds_commands(app)

@@ -7,11 +7,7 @@ from flask import Flask
 def register_live(app: Flask) -> None:
     """Register the Socket.IO handlers explicitly (a module never imported never registers)."""
     from contest_app.extensions import socketio
-    from contest_app.live import board, control, judge
+    from contest_app.live import board, control, judge, present
 
-    judge.register(socketio)
-    board.register(socketio)
-    control.register(socketio)
-    from contest_app.live import present
-
-    present.register(socketio)
+    for module in (judge, board, control, present):
+        module.register(socketio)
