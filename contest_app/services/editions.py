@@ -27,3 +27,54 @@ def get_edition(ref: int | str) -> Edition:
 def list_editions() -> list[Edition]:
     """Every edition, the newest first."""
     return list(db.session.scalars(select(Edition).order_by(Edition.year.desc())))
+
+
+def create_edition(*, number: int, year: int, title: str = "", actor: str) -> Edition:
+    """Create an edition with the default rules (those of 2019): three rounds, the three final
+    segments (10 / 15 / 75, arithmetic mean, step 0,1), the prize tiers 1/1/2/3, thematic groups
+    Nhóm 1–5 and the preliminary cutoff 75. Every rule can be changed afterwards. Flushes.
+    """
+    from decimal import Decimal
+
+    from contest_app import demo_data as data
+    from contest_app.enums import Aggregation, RoundKind
+    from contest_app.models import PrizeTier, Round, Segment, ThematicGroup
+    from contest_app.services.audit import record_event
+    from contest_app.services.errors import Conflict, ValidationError
+
+    if not 1 <= number <= 100:
+        raise ValidationError("Lần tổ chức phải là số nguyên từ 1 đến 100.", code="bad_number")
+    if not 2000 <= year <= 2100:
+        raise ValidationError("Năm tổ chức phải từ 2000 đến 2100.", code="bad_year")
+    if db.session.scalar(select(Edition).where(Edition.year == year)) is not None:
+        raise Conflict(f"Đã có kỳ thi năm {year}.", code="edition_exists")
+    edition = Edition(
+        number=number,
+        year=year,
+        title=(title or "").strip() or f"Lần thứ {number} - năm {year}",
+        contest_name=data.CONTEST_NAME,
+        preliminary_cutoff=Decimal("75"),
+        judges_per_panel=data.JUDGE_COUNT,
+        issuing_body="Sở Nội vụ",
+    )
+    edition.rounds.extend(
+        [
+            Round(kind=RoundKind.QUALIFYING.value, name="Vòng loại", order=1),
+            Round(kind=RoundKind.PRELIMINARY.value, name="Vòng sơ khảo", order=2),
+            Round(kind=RoundKind.FINAL.value, name="Vòng chung khảo", order=3),
+        ]
+    )
+    for i, (key, name, short, maximum, step) in enumerate(data.SEGMENTS, start=1):
+        edition.segments.append(
+            Segment(key=key, name=name, short_name=short, max_score=Decimal(maximum), mark_step=Decimal(step),
+                    order=i, aggregation=Aggregation.MEAN.value)
+        )
+    for i, (name, count) in enumerate(data.PRIZE_TIERS_2019, start=1):
+        edition.prize_tiers.append(PrizeTier(name=name, count=count, order=i))
+    for group_number, name in data.THEMATIC_GROUPS:
+        edition.thematic_groups.append(ThematicGroup(number=group_number, name=name))
+    db.session.add(edition)
+    db.session.flush()
+    record_event(actor=actor, action="edition.create", edition_id=edition.id, object_type="edition",
+                 object_id=edition.id, after={"number": number, "year": year, "title": edition.title})
+    return edition

@@ -52,6 +52,12 @@ def _unit_choices(blank: str | None = None) -> list[SelectChoice]:
     return choices + [SelectChoice(u.id, f"{u.name} ({u.block_label})") for u in registration.list_units()]
 
 
+class EditionForm(FlaskForm):
+    number = StringField("Lần tổ chức (số)", validators=[DataRequired(message="Vui lòng nhập lần tổ chức.")])
+    year = StringField("Năm tổ chức", validators=[DataRequired(message="Vui lòng nhập năm tổ chức.")])
+    title = StringField("Tên kỳ thi (bỏ trống: “Lần thứ … - năm …”)")
+
+
 class UnitForm(FlaskForm):
     name = StringField("Tên đơn vị", validators=[DataRequired(message="Vui lòng nhập tên đơn vị.")])
     block = SelectField("Khối", choices=[SelectChoice(b.value, b.label) for b in Block])
@@ -191,6 +197,28 @@ def change_role(user_id: int):
 
 
 # --- an edition -----------------------------------------------------------------------------
+
+
+@bp.route("/editions/new", methods=["GET", "POST"])
+def new_edition():
+    """Create an edition with the default rules of 2019, to be adjusted in its settings."""
+    from contest_app.services.editions import create_edition
+
+    form = EditionForm()
+    if form.validate_on_submit():
+        try:
+            number, year = (str(form.number.data).strip(), str(form.year.data).strip())
+            if not number.isdigit() or not year.isdigit():
+                raise ValidationError("Lần tổ chức và năm phải là số nguyên.", code="not_a_number")
+            edition = create_edition(number=int(number), year=int(year), title=form.title.data or "",
+                                     actor=current_user.username)
+        except ServiceError as exc:
+            _fail(exc)
+        else:
+            db.session.commit()
+            flash(f"Đã tạo kỳ thi “{edition.title}” với điều lệ mặc định; hãy kiểm tra phần cài đặt.", "success")
+            return redirect(url_for(".settings", edition_id=edition.id))
+    return render_template("organiser/edition_new.html", form=form, edition=None)
 
 
 @bp.route("/editions/<int:edition_id>/settings", methods=["GET", "POST"])
