@@ -1,10 +1,12 @@
 """Screenshots of the tablet, the desk and the board (projector and phone) for the README.
 
 The final is replayed through the services up to the tenth team's situation segment,
-four judges in; the pictures are saved in docs/screenshots/.
+four judges in. The pictures go to a temporary folder; with CONTEST_UPDATE_SCREENSHOTS=1
+they replace those of docs/screenshots/ (the README's).
 """
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from tests.e2e.test_live_final import open_desk
 
 pytestmark = pytest.mark.e2e
 
-OUT = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+README_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 def replay_until_team_ten(live):
@@ -57,8 +59,9 @@ def replay_until_team_ten(live):
     return token
 
 
-def test_live_screenshots(live_server, browser):
+def test_live_screenshots(live_server, browser, tmp_path):
     live = live_server
+    OUT = README_SHOTS if os.environ.get("CONTEST_UPDATE_SCREENSHOTS") == "1" else tmp_path
     token = replay_until_team_ten(live)
     OUT.mkdir(parents=True, exist_ok=True)
 
