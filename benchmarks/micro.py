@@ -26,7 +26,6 @@ import statistics
 import sys
 import tempfile
 import time
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urljoin, urlparse

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from contest_app import demo_data as data
 from contest_app.enums import Role, RoundKind, RoundStatus
 from contest_app.extensions import db
-from contest_app.models import AuditEvent, Entry, PreliminaryScore, User
+from contest_app.models import AuditEvent, PreliminaryScore, User
 from contest_app.services import excel_import, preliminary, qualifying, registration
 from contest_app.services.audit import verify_chain
 from contest_app.services.demo import ensure_units
