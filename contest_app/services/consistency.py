@@ -20,7 +20,7 @@ from sqlalchemy import select
 from contest_app.extensions import db
 from contest_app.models import Edition, Judge, Mark, Segment
 from contest_app.services.errors import NotFound
-from contest_app.services.results import EditionResults, compute_results
+from contest_app.services.results import EditionResults, compute_results, finalists
 
 
 def median(values: list[Decimal]) -> Decimal:
@@ -97,8 +97,8 @@ def deviation_flags(edition: Edition, segment_key: str) -> list[dict[str, Any]]:
     then by seat. Takes its two arguments positionally or by keyword (the control desk
     calls it while the final runs)."""
     segment = _segment(edition, segment_key)
-    results = compute_results(edition)
-    teams = {r.entry_id: r.team for r in results.rows_in_order()}
+    # Only team names are needed here: no full results computation on the desk's hot path.
+    teams = {e.id: (e.team.name if e.team else e.unit.name) for e in finalists(edition)}
     return _flags(segment, edition.deviation_threshold, teams, _marks(segment, set(teams)))
 
 
