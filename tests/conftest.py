@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -67,18 +68,27 @@ def app(tmp_path):
         db.engine.dispose()
 
 
-@pytest.fixture
-def pg_schema():
-    """A fresh PostgreSQL schema for one test; dropped afterwards."""
+@contextmanager
+def fresh_pg_schema():
+    """Create a PostgreSQL schema of its own for a test; drop it afterwards."""
     require_postgres()
     schema = f"t_{uuid.uuid4().hex[:12]}"
     engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield schema
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
+    try:
+        yield schema
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        engine.dispose()
+
+
+@pytest.fixture
+def pg_schema():
+    """A fresh PostgreSQL schema for one test; dropped afterwards."""
+    with fresh_pg_schema() as schema:
+        yield schema
 
 
 @pytest.fixture

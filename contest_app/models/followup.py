@@ -3,63 +3,13 @@ how far its initiative has been replicated (letter 11254/UBND, 12/11/2019)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from contest_app.enums import PlanStatus, ReplicationStatus
 from contest_app.extensions import db
 from contest_app.models.types import utcnow
-
-
-class PlanKind(StrEnum):
-    """The form the completed initiative is handed in as."""
-
-    PHUONG_AN = "phuong_an"
-    DE_AN = "de_an"
-    KE_HOACH = "ke_hoach"
-
-    @property
-    def label(self) -> str:
-        return {PlanKind.PHUONG_AN: "Phương án", PlanKind.DE_AN: "Đề án", PlanKind.KE_HOACH: "Kế hoạch"}[self]
-
-
-class PlanStatus(StrEnum):
-    """Where the secretariat stands with a finalist's plan."""
-
-    PENDING = "pending"
-    RECEIVED = "received"
-    REVISION = "revision"
-    APPRAISED = "appraised"
-
-    @property
-    def label(self) -> str:
-        return {
-            PlanStatus.PENDING: "Chưa nộp",
-            PlanStatus.RECEIVED: "Đã nhận",
-            PlanStatus.REVISION: "Yêu cầu bổ sung",
-            PlanStatus.APPRAISED: "Đã thẩm định",
-        }[self]
-
-
-class ReplicationStatus(StrEnum):
-    """How far an initiative has gone beyond its own unit."""
-
-    NOT_STARTED = "not_started"
-    PILOT = "pilot"
-    APPLIED = "applied"
-    REPLICATED = "replicated"
-    STOPPED = "stopped"
-
-    @property
-    def label(self) -> str:
-        return {
-            ReplicationStatus.NOT_STARTED: "Chưa triển khai",
-            ReplicationStatus.PILOT: "Đang thí điểm",
-            ReplicationStatus.APPLIED: "Đã áp dụng tại đơn vị",
-            ReplicationStatus.REPLICATED: "Đã nhân rộng",
-            ReplicationStatus.STOPPED: "Dừng triển khai",
-        }[self]
 
 
 class PlanSubmission(db.Model):

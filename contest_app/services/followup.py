@@ -15,7 +15,8 @@ from sqlalchemy import select
 
 from contest_app.extensions import db
 from contest_app.models import Edition
-from contest_app.models.followup import PlanKind, PlanStatus, PlanSubmission, ReplicationStatus
+from contest_app.enums import PlanKind, PlanStatus, ReplicationStatus
+from contest_app.models.followup import PlanSubmission
 from contest_app.services.audit import record_event
 from contest_app.services.errors import NotFound, ValidationError
 from contest_app.services.results import compute_results

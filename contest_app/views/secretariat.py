@@ -15,7 +15,7 @@ from flask_login import current_user
 from contest_app.enums import Role
 from contest_app.extensions import db
 from contest_app.models import Edition
-from contest_app.models.followup import PlanKind, PlanStatus, ReplicationStatus
+from contest_app.enums import PlanKind, PlanStatus, ReplicationStatus
 from contest_app.reports import charts
 from contest_app.reports.appendix import build_appendices
 from contest_app.reports.awards import all_award_lines, side_award_lines

@@ -1,11 +1,10 @@
 """Backup and restore of a whole edition (demo with marks, a lock, audit records)."""
 import sqlite3
 import threading
-import uuid
 import zipfile
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from contest_app.extensions import db
 from contest_app.services.audit import record_event, verify_chain
@@ -14,7 +13,7 @@ from contest_app.services.editions import get_edition
 from contest_app.services.errors import Conflict
 from contest_app.services.lock import lock_final, locked_fingerprint
 from contest_app.services.results import compute_results
-from tests.conftest import PG_URL, build_app, require_postgres
+from tests.conftest import PG_URL, build_app, fresh_pg_schema
 from tests.published_2019 import assert_matches_published
 
 
@@ -50,15 +49,8 @@ def _check_restored(expected):
 
 @pytest.fixture
 def second_pg_schema():
-    require_postgres()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield schema
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
+    with fresh_pg_schema() as schema:
+        yield schema
 
 
 def _target(kind, tmp_path, schema=None):
