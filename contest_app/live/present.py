@@ -121,10 +121,8 @@ def _stop(state: PresenterState, now: int) -> None:
 
 def _stage_entry_id(edition: Edition) -> int | None:
     """The team the live desk put on stage, when the live state exists."""
-    try:
-        from contest_app.models import LiveState
-    except ImportError:  # pragma: no cover - the live state is optional
-        return None
+    from contest_app.models import LiveState
+
     live = db.session.scalar(select(LiveState).where(LiveState.edition_id == edition.id))
     return getattr(live, "stage_entry_id", None) if live is not None else None
 
@@ -383,10 +381,8 @@ def _operate(data: Any, change, event: str) -> dict[str, Any]:
 
 def _tell_judges(edition_id: int, entry_id: int, code: str | None) -> None:
     """Let the judges' tablets know which situation is on screen (they fetch its guide)."""
-    try:
-        from contest_app.live import events as live_events
-    except ImportError:  # pragma: no cover - the judges' namespace is optional
-        return
+    from contest_app.live import events as live_events
+
     socketio.emit(
         SITUATION_SHOWN,
         {"edition_id": edition_id, "entry_id": entry_id, "code": code},

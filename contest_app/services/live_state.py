@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select, update
 
 from contest_app.enums import RevealMode
@@ -441,13 +442,12 @@ def judge_state(edition: Edition, judge: Judge | None = None) -> dict[str, Any]:
 
 
 def _situation_guide(edition_id: int, entry_id: int) -> dict | None:
-    try:
-        from contest_app.services.draw import situation_guide_for
-    except ImportError:
-        return None
+    from contest_app.services.draw import situation_guide_for
+
     try:
         return situation_guide_for(edition_id=edition_id, entry_id=entry_id)
     except Exception:  # noqa: BLE001 - a guide that cannot be built must not stop the marking
+        current_app.logger.exception("situation guide for entry %s could not be built", entry_id)
         return None
 
 
@@ -521,21 +521,18 @@ def desk_state(edition: Edition) -> dict[str, Any]:
 
 
 def _deviation_flags(edition: Edition, segment_key: str) -> list:
-    try:
-        from contest_app.services.consistency import deviation_flags
-    except ImportError:
-        return []
+    from contest_app.services.consistency import deviation_flags
+
     try:
         flags = deviation_flags(edition, segment_key)
     except Exception:  # noqa: BLE001 - the desk keeps working without the flags
+        current_app.logger.exception("deviation flags of %s could not be computed", segment_key)
         return []
-    out = []
-    for flag in flags or []:
-        if isinstance(flag, dict):
-            out.append({k: (v if isinstance(v, (str, int, float, bool, type(None))) else str(v)) for k, v in flag.items()})
-        else:
-            out.append({"message": str(getattr(flag, "message", flag))})
-    return out
+    # Decimals become strings for the JSON payload.
+    return [
+        {k: (v if isinstance(v, (str, int, float, bool, type(None))) else str(v)) for k, v in flag.items()}
+        for flag in flags
+    ]
 
 
 def touch_judge(*, judge: Judge, connected: bool | None = None, unsent: int | None = None) -> JudgeAccess:

@@ -320,8 +320,6 @@ def _scores_from_answers(edition: Edition) -> dict[tuple[int, int], Fraction]:
     """Segment scores computed from recorded answers, for segments scored that way."""
     if not any(s.scored_from_answers for s in edition.segments):
         return {}
-    try:
-        from contest_app.services.answers import answer_scores
-    except ImportError:  # the answers service is optional
-        return {}
+    from contest_app.services.answers import answer_scores  # answers builds on results
+
     return answer_scores(edition)
