@@ -28,7 +28,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def prepare_database(app, demo: bool) -> None:
-    """Bring the schema to the latest migration; load the demo when asked and the database is empty."""
+    """The one-time steps, under a deployment-wide lock so processes started together take turns:
+    migrate the schema, record (or check) the secret key's fingerprint, load the demo when asked
+    and the database is empty."""
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
@@ -36,9 +38,12 @@ def prepare_database(app, demo: bool) -> None:
     from contest_app.models import Edition, User
     from contest_app.services.accounts import create_user
     from contest_app.services.demo import load_demo
+    from contest_app.services.deployment import check_server_secret, one_time_lock
 
-    with app.app_context():
+    with app.app_context(), one_time_lock(app):
         upgrade()
+        check_server_secret()
+        db.session.commit()
         if not demo:
             return
         if db.session.scalar(select(func.count()).select_from(Edition)) == 0:
@@ -59,8 +64,14 @@ def main(argv: list[str] | None = None) -> int:
     from contest_app import create_app
     from contest_app.extensions import socketio
 
+    from contest_app.services.errors import ServiceError
+
     app = create_app()
-    prepare_database(app, args.demo)
+    try:
+        prepare_database(app, args.demo)
+    except ServiceError as exc:
+        print(f"Lỗi: {exc.message}", file=sys.stderr)
+        return 1
     print(f"contest_app đang chạy tại http://{args.host}:{args.port}/  (Ctrl+C để dừng)")
     socketio.run(app, host=args.host, port=args.port, log_output=False)
     return 0

@@ -17,14 +17,16 @@ def create_app(config: Any = None) -> Flask:
     """
     from pathlib import Path
 
+    from contest_app import paths
     from contest_app.config import Config, ensure_secret_key
 
-    root = Path(__file__).resolve().parent.parent
+    # A checkout keeps its instance folder beside the package (instance/); an installed
+    # package uses Flask's default, <venv>/var/contest_app-instance.
     app = Flask(
         __name__,
-        instance_path=str(root / "instance"),
-        template_folder=str(root / "templates"),
-        static_folder=str(root / "static"),
+        instance_path=str(paths.CHECKOUT_DIR / "instance") if paths.is_checkout() else None,
+        template_folder=str(paths.TEMPLATES_DIR),
+        static_folder=str(paths.STATIC_DIR),
     )
     app.config.from_object(Config())
     if config is not None:
@@ -39,6 +41,8 @@ def create_app(config: Any = None) -> Flask:
         )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = ensure_secret_key(Path(app.instance_path))
+        # The commands that print credentials refuse a key the service may not share.
+        app.config["SECRET_KEY_FROM_INSTANCE"] = True
 
     from contest_app.extensions import init_extensions
 

@@ -109,6 +109,7 @@ def export_results_command(edition_ref: str, fmt: str) -> None:
 
 def register_commands(app: Flask) -> None:
     """Register every command of the app, the feature modules' included."""
+    from contest_app.cli_deploy import register as register_deploy_commands
     from contest_app.cli_draw import register as register_draw_commands
     from contest_app.cli_rounds import register as register_rounds_commands
     from contest_app.cli_trust import register as register_trust_commands
@@ -120,3 +121,4 @@ def register_commands(app: Flask) -> None:
     register_trust_commands(app)
     register_draw_commands(app)
     register_rounds_commands(app)
+    register_deploy_commands(app)

@@ -16,12 +16,15 @@ from contest_app.services.errors import ServiceError
 def judge_links_command(edition_ref: str, base_url: str) -> None:
     """In đường dẫn đăng nhập và mã PIN của từng giám khảo chung khảo."""
     from contest_app.cli import CommandError
+    from contest_app.services.deployment import require_service_secret
     from contest_app.services.editions import get_edition
     from contest_app.services.judge_access import edition_credentials
 
     try:
+        require_service_secret()
         edition = get_edition(edition_ref)
     except ServiceError as exc:
+        db.session.rollback()
         raise CommandError(exc.message) from None
     creds = edition_credentials(edition)
     db.session.commit()

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from contest_app.paths import QUESTION_BANKS_DIR
 from contest_app.question_banks.importers import FORMATS, ImportRejected, import_quiz_file
 from contest_app.question_banks.loader import (
     BankError,
@@ -20,7 +21,7 @@ from contest_app.question_banks.loader import (
 )
 from contest_app.question_banks.writer import write_quiz_set
 
-DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "question_banks"
+DEFAULT_ROOT = QUESTION_BANKS_DIR
 
 banks_cli = AppGroup("banks", help="Kiểm tra và nhập ngân hàng câu hỏi (trắc nghiệm, tình huống).")
 

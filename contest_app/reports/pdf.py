@@ -3,12 +3,12 @@ Roman, with Vietnamese glyphs), vendored in static/fonts/liberation-serif/. The 
 header rows are drawn again at the top of every page."""
 from __future__ import annotations
 
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import TableHeadingsDisplay, XPos, YPos
 from fpdf.fonts import FontFace
 
+from contest_app.paths import STATIC_DIR
 from contest_app.reports.appendix import (
     AVERAGE_LABEL,
     GROUP_HEADING,
@@ -20,7 +20,7 @@ from contest_app.reports.appendix import (
 )
 from contest_app.reports.numbers import vn
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts" / "liberation-serif"
+FONT_DIR = STATIC_DIR / "fonts" / "liberation-serif"
 FAMILY = "LiberationSerif"
 
 

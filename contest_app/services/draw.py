@@ -179,11 +179,13 @@ _banks_cache: dict[str, tuple[tuple, Any]] = {}
 
 def banks_root() -> Path:
     """The folder of the question banks: the setting QUESTION_BANKS_DIR, else the environment's
-    CONTEST_QUESTION_BANKS_DIR, else the top-level ``question_banks/``."""
+    CONTEST_QUESTION_BANKS_DIR, else the shipped ``question_banks/`` (see contest_app.paths)."""
     configured = current_app.config.get("QUESTION_BANKS_DIR") or os.environ.get("CONTEST_QUESTION_BANKS_DIR")
     if configured:
         return Path(configured)
-    return Path(current_app.root_path).parent / "question_banks"
+    from contest_app.paths import QUESTION_BANKS_DIR
+
+    return QUESTION_BANKS_DIR
 
 
 def load_question_banks():
