@@ -4,9 +4,10 @@ This module holds the application factory and nothing else.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # imported inside create_app: ``python -m contest_app`` patches gevent first
+    from flask import Flask
 
 
 def create_app(config: Any = None) -> Flask:
@@ -16,6 +17,8 @@ def create_app(config: Any = None) -> Flask:
     upper-case attributes are settings; it overrides what the environment says.
     """
     from pathlib import Path
+
+    from flask import Flask
 
     from contest_app import paths
     from contest_app.config import Config, ensure_secret_key
