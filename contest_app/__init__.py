@@ -16,6 +16,7 @@ def create_app(config: Any = None) -> Flask:
     ``config`` may be a mapping of settings or an object/class whose
     upper-case attributes are settings; it overrides what the environment says.
     """
+    import os
     from pathlib import Path
 
     from flask import Flask
@@ -23,11 +24,15 @@ def create_app(config: Any = None) -> Flask:
     from contest_app import paths
     from contest_app.config import Config, ensure_secret_key
 
-    # A checkout keeps its instance folder beside the package (instance/); an installed
-    # package uses Flask's default, <venv>/var/contest_app-instance.
+    # CONTEST_INSTANCE_PATH (a deployment's state folder) if set; else a checkout keeps its
+    # instance folder beside the package (instance/), an installed package Flask's default,
+    # <venv>/var/contest_app-instance.
+    instance_path = os.environ.get("CONTEST_INSTANCE_PATH") or (
+        str(paths.CHECKOUT_DIR / "instance") if paths.is_checkout() else None
+    )
     app = Flask(
         __name__,
-        instance_path=str(paths.CHECKOUT_DIR / "instance") if paths.is_checkout() else None,
+        instance_path=instance_path,
         template_folder=str(paths.TEMPLATES_DIR),
         static_folder=str(paths.STATIC_DIR),
     )

@@ -201,6 +201,7 @@ def test_two_processes_behind_nginx_survive_a_kill(pg_schema, tmp_path):
         assert {path: _title(requests.get(url + path, timeout=10).text) for path in titles} == titles
         script = requests.get(url + "/static/js/board.js", timeout=10)  # served by nginx from static/
         assert script.status_code == 200 and 'io("/board"' in script.text
+        assert script.headers["Cache-Control"] == "max-age=3600"
         too_big = requests.post(url + "/auth/login", data=b"x" * (26 * 1024 * 1024),
                                 headers={"Content-Type": "application/octet-stream"}, timeout=30)
         assert too_big.status_code == 413
@@ -289,6 +290,13 @@ def test_two_processes_behind_nginx_survive_a_kill(pg_schema, tmp_path):
         assert {k: c["score"] for k, c in first["cells"].items()} == {
             "knowledge": "8,33", "situation": "12,33", "presentation": "60,58"}
         assert first["total"] == "81,25"
+
+        # With every process down, nginx answers with its Vietnamese 502 page.
+        for p in processes:
+            p.kill()
+        down = requests.get(url + "/", timeout=10)
+        assert down.status_code == 502
+        assert "<h1>Máy chủ đang khởi động lại</h1>" in down.content.decode("utf-8")
     finally:
         for client in [b.client for b in boards] + [j.client for j in judges]:
             try:

@@ -53,7 +53,7 @@ def installed(tmp_path_factory):
     env.update({
         "CONTEST_DATABASE_URL": f"sqlite:///{base / 'contest.sqlite'}",
         "CONTEST_SECRET_KEY": SECRET,
-        "CONTEST_UPLOAD_FOLDER": str(base / "uploads"),
+        "CONTEST_INSTANCE_PATH": str(base / "state"),
     })
     return venv, elsewhere, env
 
@@ -121,6 +121,8 @@ def test_installed_server_serves_every_public_page_from_elsewhere(installed):
         board.disconnect()
         assert snapshots and snapshots[0]["snapshot"]["edition"]["year"] == 2019
         assert len(snapshots[0]["snapshot"]["rows"]) == 12
+        # The state folder is CONTEST_INSTANCE_PATH (the start-up lock of a SQLite deployment lives there).
+        assert (Path(env["CONTEST_INSTANCE_PATH"]) / "one-time-steps.lock").is_file()
     finally:
         server.terminate()
         try:
