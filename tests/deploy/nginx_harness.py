@@ -9,11 +9,19 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from contest_app.deploy import render_nginx
 from tests.e2e.conftest import free_port, wait_for_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 MIME_TYPES = Path("/etc/nginx/mime.types")
+
+
+def require_nginx() -> None:
+    """Fail (not skip) with a clear message when Debian's nginx is not installed."""
+    if not (Path(NGINX).is_file() and MIME_TYPES.is_file()):
+        pytest.fail(f"nginx is required at {NGINX} with {MIME_TYPES} (apt-get install nginx)", pytrace=False)
 
 
 def nginx_main_conf(prefix: Path, site: Path) -> str:
@@ -38,6 +46,7 @@ def nginx_main_conf(prefix: Path, site: Path) -> str:
 
 def check_config(prefix: Path, site_text: str) -> subprocess.CompletedProcess:
     """``nginx -t`` of ``site_text`` included inside http { }."""
+    require_nginx()
     prefix.mkdir(parents=True, exist_ok=True)
     site = prefix / "contest_app.conf"
     site.write_text(site_text, encoding="utf-8")
