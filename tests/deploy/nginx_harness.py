@@ -56,14 +56,34 @@ def check_config(prefix: Path, site_text: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=30)
 
 
-class Nginx:
-    """nginx in the foreground on a free port in front of ``backends``; stop() always."""
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A throw-away certificate for 127.0.0.1 (openssl), and its key."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True, timeout=60)
+    return cert, key
 
-    def __init__(self, prefix: Path, backends: list[str]) -> None:
+
+class Nginx:
+    """nginx in the foreground on free ports in front of ``backends``; stop() always.
+
+    Plain HTTP (the LAN form) by default; with ``tls`` the TLS form: HTTPS on ``https_url`` and the
+    redirect on ``url``.
+    """
+
+    def __init__(self, prefix: Path, backends: list[str], *, tls: bool = False) -> None:
         self.prefix = prefix
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.site_text = render_nginx(backends=backends, port=f"127.0.0.1:{self.port}")
+        options = {}
+        if tls:
+            cert, key = self_signed_certificate(prefix / "tls")
+            self.https_port = free_port()
+            self.https_url = f"https://127.0.0.1:{self.https_port}"
+            options = {"tls": True, "https_port": f"127.0.0.1:{self.https_port}", "certificate": str(cert),
+                       "certificate_key": str(key)}
+        self.site_text = render_nginx(backends=backends, port=f"127.0.0.1:{self.port}", **options)
         checked = check_config(prefix, self.site_text)
         assert checked.returncode == 0, checked.stderr
         self.log = open(prefix / "nginx.out", "wb")

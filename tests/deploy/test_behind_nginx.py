@@ -144,6 +144,8 @@ def _title(html: str) -> str:
     return match.group(1).strip() if match else ""
 
 
+# The TLS form is checked with a throw-away self-signed certificate.
+@pytest.mark.filterwarnings("ignore::urllib3.exceptions.InsecureRequestWarning")
 def test_two_processes_behind_nginx_survive_a_kill(pg_schema, tmp_path):
     require_redis()
     from playwright.sync_api import expect, sync_playwright
@@ -212,6 +214,27 @@ def test_two_processes_behind_nginx_survive_a_kill(pg_schema, tmp_path):
                                 headers={"Content-Type": "application/octet-stream"}, timeout=30)
         assert too_big.status_code == 413
         assert "<h1>Tệp gửi lên quá lớn</h1>" in too_big.content.decode("utf-8")
+
+        # The TLS form too: port 80's stand-in redirects to HTTPS, and a board connects over wss.
+        secure = Nginx(tmp_path / "nginx-tls", [f"127.0.0.1:{p.port}" for p in processes], tls=True)
+        try:
+            moved = requests.get(secure.url + "/board/2019?x=1", allow_redirects=False, timeout=10)
+            assert (moved.status_code, moved.headers["Location"]) == (
+                301, f"https://127.0.0.1:{secure.https_port}/board/2019?x=1")
+            page = requests.get(secure.https_url + "/board/2019", verify=False, timeout=10)
+            assert _title(page.text) == titles["/board/2019"]
+            tls_board = socketio.Client(reconnection=False, ssl_verify=False)
+            tls_snapshots = []
+            tls_board.on("board_snapshot", tls_snapshots.append, namespace="/board")
+            tls_board.connect(secure.https_url, namespaces=["/board"], auth={"edition": 2019},
+                              transports=["websocket"], wait_timeout=10)
+            deadline = time.monotonic() + 10
+            while not tls_snapshots and time.monotonic() < deadline:
+                time.sleep(0.05)
+            tls_board.disconnect()
+            assert tls_snapshots and len(tls_snapshots[0]["snapshot"]["rows"]) == 12
+        finally:
+            secure.stop()
 
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 import shlex
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from contest_app.paths import STATIC_DIR
-from tests.deploy.nginx_harness import check_config
+from tests.deploy.nginx_harness import check_config, self_signed_certificate
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "deployment.md"
@@ -44,9 +43,7 @@ def test_doc_block_is_what_the_documented_command_renders(app, index):
 
 
 def test_nginx_accepts_both_forms_inside_http(app, tmp_path):
-    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=hoithi",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True, timeout=60)
+    cert, key = self_signed_certificate(tmp_path / "tls")
     runner = app.test_cli_runner()
     tls = runner.invoke(args=["deploy", "nginx", "--tls", "--server-name", "hoithi.example", "--port", "127.0.0.1:8080",
                               "--https-port", "127.0.0.1:8443", "--certificate", str(cert),
