@@ -50,7 +50,7 @@ def load_demo_command(with_marks: bool) -> None:
 @with_appcontext
 def create_user_command(username: str, role: str, password: str | None, display_name: str, unit_id: int | None) -> None:
     """Tạo tài khoản người dùng."""
-    from contest_app.services.accounts import create_user
+    from contest_app.services.trust.accounts import create_user
 
     if password is None:
         password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
@@ -90,8 +90,8 @@ def results_csv(data: dict) -> str:
 @with_appcontext
 def export_results_command(edition_ref: str, fmt: str) -> None:
     """In kết quả vòng chung khảo (JSON hoặc CSV)."""
-    from contest_app.services.editions import get_edition
-    from contest_app.services.results import compute_results
+    from contest_app.services.rounds.editions import get_edition
+    from contest_app.services.final.results import compute_results
 
     fmt = fmt.lower()
     if fmt not in ("json", "csv"):

@@ -15,7 +15,7 @@ def seed_units_command() -> None:
     from sqlalchemy import func, select
 
     from contest_app.models import Unit
-    from contest_app.services.audit import record_event
+    from contest_app.services.trust.audit import record_event
     from contest_app.services.demo import ensure_units
 
     before = db.session.scalar(select(func.count(Unit.id))) or 0

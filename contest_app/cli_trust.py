@@ -25,7 +25,7 @@ def audit_verify_command() -> None:
     from sqlalchemy import func, select
 
     from contest_app.models import AuditEvent
-    from contest_app.services.audit import verify_chain
+    from contest_app.services.trust.audit import verify_chain
 
     problems = verify_chain()
     if problems:
@@ -48,8 +48,8 @@ def audit_verify_command() -> None:
 @with_appcontext
 def verify_results_command(edition_ref: str, path: str) -> None:
     """Đối chiếu dấu vân tay của tệp kết quả đã xuất với bản ghi khóa kết quả."""
-    from contest_app.services.editions import get_edition
-    from contest_app.services.lock import check_export
+    from contest_app.services.rounds.editions import get_edition
+    from contest_app.services.trust.lock import check_export
 
     try:
         edition = get_edition(edition_ref)
@@ -86,7 +86,7 @@ def verify_results_command(edition_ref: str, path: str) -> None:
 @with_appcontext
 def backup_command(out: str, fmt: str) -> None:
     """Sao lưu toàn bộ cơ sở dữ liệu vào một tệp (chạy được khi ứng dụng đang hoạt động)."""
-    from contest_app.services.backup import backup_database
+    from contest_app.services.trust.backup import backup_database
 
     try:
         summary = backup_database(out=out, fmt=fmt)
@@ -103,8 +103,8 @@ def backup_command(out: str, fmt: str) -> None:
 @with_appcontext
 def restore_command(path: str, force: bool) -> None:
     """Khôi phục cơ sở dữ liệu từ một tệp sao lưu (vào cơ sở dữ liệu trống)."""
-    from contest_app.services.audit import verify_chain
-    from contest_app.services.backup import restore_database
+    from contest_app.services.trust.audit import verify_chain
+    from contest_app.services.trust.backup import restore_database
 
     try:
         summary = restore_database(path=path, force=force)

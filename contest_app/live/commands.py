@@ -16,8 +16,8 @@ from contest_app.services.errors import ServiceError
 def judge_links_command(edition_ref: str, base_url: str) -> None:
     """In đường dẫn đăng nhập và mã PIN của từng giám khảo chung khảo."""
     from contest_app.cli import CommandError
-    from contest_app.services.editions import get_edition
-    from contest_app.services.judge_access import edition_credentials
+    from contest_app.services.rounds.editions import get_edition
+    from contest_app.services.final.judge_access import edition_credentials
 
     try:
         edition = get_edition(edition_ref)
@@ -41,8 +41,8 @@ def judge_links_command(edition_ref: str, base_url: str) -> None:
 def live_reset_command(edition_ref: str, delete_marks: bool, yes: bool) -> None:
     """Đặt lại trạng thái trực tiếp (sân khấu, phần thi đang mở, công bố) của một kỳ thi."""
     from contest_app.cli import CommandError
-    from contest_app.services.editions import get_edition
-    from contest_app.services.live_state import refresh_board, reset_live
+    from contest_app.services.rounds.editions import get_edition
+    from contest_app.services.final.live_state import refresh_board, reset_live
 
     try:
         edition = get_edition(edition_ref)

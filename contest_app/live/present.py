@@ -17,7 +17,7 @@ Who sends what:
 
 The public snapshot never carries a question's key before it is revealed, nor a
 situation's suggested answer (that goes to the judges' tablets, via
-``services.draw.situation_guide_for``). The state lives in ``PresenterState`` so every
+``services.final.draw.situation_guide_for``). The state lives in ``PresenterState`` so every
 server process and a reloaded screen agree. Handlers commit once, then broadcast.
 """
 from __future__ import annotations
@@ -33,13 +33,13 @@ from sqlalchemy import select
 from contest_app.enums import Role
 from contest_app.extensions import db, socketio
 from contest_app.models import Edition, Entry, PresenterState
-from contest_app.services.draw import (
+from contest_app.services.final.draw import (
     confirmed_assignment,
     drawn_quiz_set,
     drawn_situation_set,
     team_name,
 )
-from contest_app.services.editions import get_edition
+from contest_app.services.rounds.editions import get_edition
 from contest_app.services.errors import Conflict, NotFound, PermissionDenied, ServiceError, ValidationError
 
 NAMESPACE = "/present"

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from contest_app.enums import SideAwardMethod
 from contest_app.reports.numbers import rounded
-from contest_app.services.results import EditionResults
+from contest_app.services.final.results import EditionResults
 
 MAIN = "Giải chính"
 SIDE = "Giải phụ"

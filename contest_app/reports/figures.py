@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from contest_app.reports.numbers import rounded, vn, vn_short
-from contest_app.services.results import EditionResults
+from contest_app.services.final.results import EditionResults
 
 
 def _teams(results: EditionResults, entry_ids) -> list[str]:

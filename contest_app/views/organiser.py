@@ -28,10 +28,10 @@ from wtforms.validators import DataRequired, Optional
 from contest_app.enums import Block, Role, RoundStatus
 from contest_app.extensions import db
 from contest_app.models import Cluster, Entry, PreliminaryAssignment, User
-from contest_app.services import excel_import, preliminary, qualifying, registration, round_figures, similarity
+from contest_app.services.rounds import excel_import, preliminary, qualifying, registration, round_figures, similarity
 from contest_app.services.demo import ensure_units
-from contest_app.services.editions import get_edition, list_editions
-from contest_app.services.audit import record_event
+from contest_app.services.rounds.editions import get_edition, list_editions
+from contest_app.services.trust.audit import record_event
 from contest_app.services.errors import NotFound, ServiceError, ValidationError
 from contest_app.views.helpers import roles_required
 
@@ -202,7 +202,7 @@ def change_role(user_id: int):
 @bp.route("/editions/new", methods=["GET", "POST"])
 def new_edition():
     """Create an edition with the default rules of 2019, to be adjusted in its settings."""
-    from contest_app.services.editions import create_edition
+    from contest_app.services.rounds.editions import create_edition
 
     form = EditionForm()
     if form.validate_on_submit():

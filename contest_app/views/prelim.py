@@ -13,8 +13,8 @@ from flask_wtf import FlaskForm
 from contest_app.enums import Role
 from contest_app.extensions import db
 from contest_app.models import Entry
-from contest_app.services import dossiers, preliminary
-from contest_app.services.editions import get_edition, list_editions
+from contest_app.services.rounds import dossiers, preliminary
+from contest_app.services.rounds.editions import get_edition, list_editions
 from contest_app.services.errors import NotFound, ValidationError
 from contest_app.views.helpers import roles_required, vn_number
 

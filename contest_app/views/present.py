@@ -18,8 +18,8 @@ from flask_login import current_user
 from contest_app.enums import Role
 from contest_app.extensions import db
 from contest_app.models import Edition, Entry
-from contest_app.services.answers import answer_scores, answer_segment, answer_sheet, record_answer
-from contest_app.services.draw import (
+from contest_app.services.final.answers import answer_scores, answer_segment, answer_sheet, record_answer
+from contest_app.services.final.draw import (
     confirm_draw,
     confirmed_assignments,
     draw_entries,
@@ -28,7 +28,7 @@ from contest_app.services.draw import (
     require_entry,
     team_name,
 )
-from contest_app.services.editions import get_edition
+from contest_app.services.rounds.editions import get_edition
 from contest_app.services.errors import ServiceError
 from contest_app.views.helpers import roles_required
 

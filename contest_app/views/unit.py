@@ -18,8 +18,8 @@ from wtforms.validators import DataRequired
 from contest_app.enums import Role, RoundStatus
 from contest_app.extensions import db
 from contest_app.models import Edition, Team, Unit
-from contest_app.services import dossiers, qualifying, registration
-from contest_app.services.editions import get_edition, list_editions
+from contest_app.services.rounds import dossiers, qualifying, registration
+from contest_app.services.rounds.editions import get_edition, list_editions
 from contest_app.services.errors import NotFound, PermissionDenied, ServiceError
 from contest_app.views.helpers import roles_required
 

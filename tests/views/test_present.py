@@ -7,7 +7,7 @@ import re
 import pytest
 
 from contest_app.extensions import db
-from contest_app.services.draw import confirm_draw, confirmed_assignments, get_draw, prepare_draw
+from contest_app.services.final.draw import confirm_draw, confirmed_assignments, get_draw, prepare_draw
 from tests.conftest import csrf_token_from
 from tests.draw_helpers import quiz_code, quiz_key, write_banks
 

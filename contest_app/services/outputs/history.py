@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from contest_app.enums import RoundStatus
 from contest_app.extensions import db
 from contest_app.models import Edition, Entry, PrizeTier
-from contest_app.services.audit import record_event
+from contest_app.services.trust.audit import record_event
 from contest_app.services.errors import Conflict, ValidationError
 
 ROUNDS = ("qualifying", "preliminary", "final")

@@ -39,7 +39,7 @@ def create_edition(*, number: int, year: int, title: str = "", actor: str) -> Ed
     from contest_app import demo_data as data
     from contest_app.enums import Aggregation, RoundKind
     from contest_app.models import PrizeTier, Round, Segment, ThematicGroup
-    from contest_app.services.audit import record_event
+    from contest_app.services.trust.audit import record_event
     from contest_app.services.errors import Conflict, ValidationError
 
     if not 1 <= number <= 100:

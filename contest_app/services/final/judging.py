@@ -19,7 +19,7 @@ from sqlalchemy import select
 from contest_app.enums import Panel, Role, RoundStatus
 from contest_app.extensions import db
 from contest_app.models import Edition, Entry, Judge, Mark, MarkSubmission, Segment, SegmentWindow, User
-from contest_app.services.audit import record_event
+from contest_app.services.trust.audit import record_event
 from contest_app.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 
 #: Every refusal a judge's client can receive, by code (the live protocol documents them).

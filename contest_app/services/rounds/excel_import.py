@@ -17,8 +17,8 @@ from sqlalchemy import select
 from contest_app.enums import Block
 from contest_app.extensions import db
 from contest_app.models import Edition, Entry, Team, TeamMember, Unit, User
-from contest_app.services import registration as reg
-from contest_app.services.audit import record_event
+from contest_app.services.rounds import registration as reg
+from contest_app.services.trust.audit import record_event
 from contest_app.services.errors import ValidationError
 
 SHEET_UNITS = "Đơn vị"

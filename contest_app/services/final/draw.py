@@ -28,7 +28,7 @@ from sqlalchemy import select
 from contest_app.extensions import db
 from contest_app.models import Draw, DrawAssignment, Edition, Entry, PresenterState
 from contest_app.models.draw import DrawStatus
-from contest_app.services.audit import record_event
+from contest_app.services.trust.audit import record_event
 from contest_app.services.errors import Conflict, NotFound, ValidationError
 
 ALGORITHM = "sha256-mt19937-v1"
@@ -221,7 +221,7 @@ def get_draw(edition: Edition) -> Draw | None:
 
 def draw_entries(edition: Edition) -> list[Entry]:
     """The entries that take part in the draw: the final's finalists."""
-    from contest_app.services.results import finalists
+    from contest_app.services.final.results import finalists
 
     return finalists(edition)
 

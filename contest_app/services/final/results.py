@@ -320,6 +320,6 @@ def _scores_from_answers(edition: Edition) -> dict[tuple[int, int], Fraction]:
     """Segment scores computed from recorded answers, for segments scored that way."""
     if not any(s.scored_from_answers for s in edition.segments):
         return {}
-    from contest_app.services.answers import answer_scores  # answers builds on results
+    from contest_app.services.final.answers import answer_scores  # answers builds on results
 
     return answer_scores(edition)

@@ -1,0 +1,1 @@
+"""Trust: accounts, audit trail, locked results, backups and rate limits."""
