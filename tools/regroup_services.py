@@ -24,9 +24,9 @@ SERVICES = ROOT / "contest_app" / "services"
 
 PACKAGES: dict[str, str] = {
     "rounds": "Rounds before the final: registration, import, qualifying and preliminary rounds, dossiers.",
-    "final": "The final: draw, judges' access and marks, quiz answers, results and the live board's state.",
-    "outputs": "What the contest hands over afterwards: history across editions, follow-up, consistency checks.",
-    "trust": "Trust: accounts, audit trail, locked results, backups and rate limits.",
+    "final": "The final: draw, judges' access and marks, quiz answers, results, their lock and the live board.",
+    "outputs": "What the contest hands over afterwards: history across editions and the follow-up of winners.",
+    "trust": "Trust: accounts, audit trail, backups and rate limits.",
 }
 
 MAPPING: dict[str, str] = {
@@ -47,14 +47,16 @@ MAPPING: dict[str, str] = {
     "results": "final",
     "judge_access": "final",
     "presenter": "final",
+    "finalists": "final",
+    "lock": "final",  # the locked result: it reads compute_results, so it lives beside it
+    "consistency": "final",  # the desk's deviation flags read the live marks
     # outputs
     "history": "outputs",
     "followup": "outputs",
-    "consistency": "outputs",
+
     # trust
     "audit": "trust",
     "backup": "trust",
-    "lock": "trust",
     "ratelimit": "trust",
     "accounts": "trust",
 }
@@ -64,9 +66,12 @@ TEXT_GLOBS = ["contest_app/**/*.py", "tests/**/*.py", "benchmarks/**/*.py", "too
               "README.md", "docs/*.md"]
 
 _names = "|".join(sorted(MAPPING, key=len, reverse=True))
-# contest_app.services.X, services.X, services/X (X a moved module, not already inside a package)
-DOTTED = re.compile(rf"(?<![\w])services([./])({_names})(?![\w])")
-FROM_PKG = re.compile(r"^(?P<indent>[ \t]*)from contest_app\.services import (?P<names>\([^)]*\)|[^\n]*)$", re.M)
+_packages = "|".join(PACKAGES)
+# contest_app.services.X, services.X, services/X and the same inside a (maybe wrong) package
+DOTTED = re.compile(rf"(?<![\w])services([./])(?:(?:{_packages})[./])?({_names})(?![\w])")
+FROM_PKG = re.compile(
+    rf"^(?P<indent>[ \t]*)from contest_app\.services(?:\.(?P<pkg>{_packages}))? import (?P<names>\([^)]*\)|[^\n]*)$",
+    re.M)
 REL_SIBLING = re.compile(rf"^(?P<indent>[ \t]*)from \.({_names}) import", re.M)
 
 
@@ -85,16 +90,17 @@ def move_modules(dry: bool) -> list[str]:
                 init.write_text(f'"""{purpose}"""\n', encoding="utf-8")
                 _git("add", str(init))
     for module, package in MAPPING.items():
-        old, new = SERVICES / f"{module}.py", SERVICES / package / f"{module}.py"
-        if old.exists() and not new.exists():
-            todo.append(f"git mv {old.relative_to(ROOT)} {new.relative_to(ROOT)}")
-            if not dry:
-                _git("mv", str(old), str(new))
+        new = SERVICES / package / f"{module}.py"
+        for old in [SERVICES / f"{module}.py", *(SERVICES / p / f"{module}.py" for p in PACKAGES if p != package)]:
+            if old.exists() and not new.exists():
+                todo.append(f"git mv {old.relative_to(ROOT)} {new.relative_to(ROOT)}")
+                if not dry:
+                    _git("mv", str(old), str(new))
     return todo
 
 
 def _split_from_services(match: re.Match) -> str:
-    indent, raw = match.group("indent"), match.group("names")
+    indent, raw, here = match.group("indent"), match.group("names"), match.group("pkg") or ""
     comment = ""
     if "#" in raw and not raw.startswith("("):
         raw, comment = raw.split("#", 1)
@@ -103,8 +109,8 @@ def _split_from_services(match: re.Match) -> str:
     groups: dict[str, list[str]] = {}
     for name in names:
         module = name.split(" as ")[0].strip()
-        groups.setdefault(MAPPING.get(module, ""), []).append(name)
-    if set(groups) == {""}:
+        groups.setdefault(MAPPING.get(module, here), []).append(name)
+    if set(groups) == {here}:
         return match.group(0)
     lines = []
     for package in sorted(groups):

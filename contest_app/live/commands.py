@@ -4,8 +4,12 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from contest_app.cli_errors import CommandError
 from contest_app.extensions import db
 from contest_app.services.errors import ServiceError
+from contest_app.services.final.judge_access import edition_credentials
+from contest_app.services.final.live_state import refresh_board, reset_live
+from contest_app.services.rounds.editions import get_edition
 
 
 @click.command("judge-links")
@@ -15,10 +19,6 @@ from contest_app.services.errors import ServiceError
 @with_appcontext
 def judge_links_command(edition_ref: str, base_url: str) -> None:
     """In đường dẫn đăng nhập và mã PIN của từng giám khảo chung khảo."""
-    from contest_app.cli import CommandError
-    from contest_app.services.rounds.editions import get_edition
-    from contest_app.services.final.judge_access import edition_credentials
-
     try:
         edition = get_edition(edition_ref)
     except ServiceError as exc:
@@ -40,10 +40,6 @@ def judge_links_command(edition_ref: str, base_url: str) -> None:
 @with_appcontext
 def live_reset_command(edition_ref: str, delete_marks: bool, yes: bool) -> None:
     """Đặt lại trạng thái trực tiếp (sân khấu, phần thi đang mở, công bố) của một kỳ thi."""
-    from contest_app.cli import CommandError
-    from contest_app.services.rounds.editions import get_edition
-    from contest_app.services.final.live_state import refresh_board, reset_live
-
     try:
         edition = get_edition(edition_ref)
         if delete_marks and not yes:

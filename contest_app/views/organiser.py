@@ -12,7 +12,6 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms.fields.choices import SelectChoice
 from wtforms import (
     BooleanField,
     DateField,
@@ -23,16 +22,17 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
 from contest_app.enums import Block, Role, RoundStatus
 from contest_app.extensions import db
 from contest_app.models import Cluster, Entry, PreliminaryAssignment, User
-from contest_app.services.rounds import excel_import, preliminary, qualifying, registration, round_figures, similarity
 from contest_app.services.demo import ensure_units
-from contest_app.services.rounds.editions import get_edition, list_editions
-from contest_app.services.trust.audit import record_event
 from contest_app.services.errors import NotFound, ServiceError, ValidationError
+from contest_app.services.rounds import excel_import, preliminary, qualifying, registration, round_figures, similarity
+from contest_app.services.rounds.editions import create_edition, get_edition, list_editions
+from contest_app.services.trust.audit import actor_name, record_event
 from contest_app.views.helpers import roles_required
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
@@ -142,7 +142,7 @@ def seed_units():
     before = len(registration.list_units())
     ensure_units()
     added = len(registration.list_units()) - before
-    record_event(actor=registration.actor_name(current_user), action="unit.seed",
+    record_event(actor=actor_name(current_user), action="unit.seed",
                               object_type="unit", after={"added": added})
     db.session.commit()
     flash(f"Đã thêm {added} đơn vị từ các báo cáo.", "success")
@@ -202,8 +202,6 @@ def change_role(user_id: int):
 @bp.route("/editions/new", methods=["GET", "POST"])
 def new_edition():
     """Create an edition with the default rules of 2019, to be adjusted in its settings."""
-    from contest_app.services.rounds.editions import create_edition
-
     form = EditionForm()
     if form.validate_on_submit():
         try:

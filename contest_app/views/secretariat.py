@@ -25,7 +25,7 @@ from contest_app.reports.figures import figure_sentences, figures_data
 from contest_app.reports.numbers import vn, vn_date, vn_short
 from contest_app.reports.pdf import appendix_pdf
 from contest_app.reports.word import appendix_document
-from contest_app.services.outputs.consistency import consistency_report
+from contest_app.services.final.consistency import consistency_report
 from contest_app.services.rounds.editions import get_edition, list_editions
 from contest_app.services.errors import Conflict, ServiceError, ValidationError
 from contest_app.services.outputs.followup import STATE_LABELS, followup_rows, record_followup, summary

@@ -16,10 +16,11 @@ from wtforms.validators import DataRequired, Length
 
 from contest_app.enums import Role
 from contest_app.extensions import db
-from contest_app.services.trust.audit import list_events, verify_chain
-from contest_app.services.rounds.editions import get_edition, list_editions
 from contest_app.services.errors import ServiceError
-from contest_app.services.trust.lock import (
+from contest_app.services.final.results import compute_results
+from contest_app.services.rounds.editions import get_edition, list_editions
+from contest_app.services.trust.audit import list_events, verify_chain
+from contest_app.services.final.lock import (
     export_results,
     is_locked,
     local_time,
@@ -27,7 +28,7 @@ from contest_app.services.trust.lock import (
     lock_problems,
     lock_record,
 )
-from contest_app.services.final.results import compute_results
+from contest_app.services.trust.ratelimit import init_rate_limits
 from contest_app.views.helpers import roles_required
 
 bp = Blueprint("trust", __name__, url_prefix="/secretariat/trust")
@@ -131,8 +132,6 @@ def results_json(ref: str):
 
 def init_app(app: Flask) -> None:
     """Register the trust blueprints and the rate limits on sign-in and PIN forms."""
-    from contest_app.services.trust.ratelimit import init_rate_limits
-
     app.register_blueprint(bp)
     app.register_blueprint(public_bp)
     init_rate_limits(app)

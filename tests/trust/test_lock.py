@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, Edition, Mark
 from contest_app.services.errors import Conflict, PermissionDenied
-from contest_app.services.trust.lock import (
+from contest_app.services.final.lock import (
     LOCKED_MESSAGE,
     check_export,
     ensure_unlocked,

@@ -521,7 +521,7 @@ def desk_state(edition: Edition) -> dict[str, Any]:
 
 
 def _deviation_flags(edition: Edition, segment_key: str) -> list:
-    from contest_app.services.outputs.consistency import deviation_flags
+    from contest_app.services.final.consistency import deviation_flags
 
     try:
         flags = deviation_flags(edition, segment_key)

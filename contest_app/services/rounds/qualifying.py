@@ -14,9 +14,9 @@ from sqlalchemy import select
 from contest_app.enums import RoundKind, RoundStatus
 from contest_app.extensions import db
 from contest_app.models import Edition, Entry, Round, RoundProgress, User
-from contest_app.services.trust.audit import record_event
 from contest_app.services.errors import Conflict, ValidationError
-from contest_app.services.rounds.registration import actor_name, ensure_unit_access
+from contest_app.services.rounds.registration import ensure_unit_access
+from contest_app.services.trust.audit import actor_name, record_event
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 

@@ -1,1 +1,1 @@
-"""Trust: accounts, audit trail, locked results, backups and rate limits."""
+"""Trust: accounts, audit trail, backups and rate limits."""
