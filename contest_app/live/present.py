@@ -30,6 +30,7 @@ from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 from sqlalchemy import select
 
+from contest_app.formatting import vn_decimal
 from contest_app.enums import Role
 from contest_app.extensions import db, socketio
 from contest_app.models import Edition, Entry, PresenterState
@@ -79,10 +80,6 @@ def present_room(edition_id: int) -> str:
 
 def now_ms() -> int:
     return int(time.time() * 1000)
-
-
-def _points_text(value) -> str:
-    return format(value.normalize(), "f").replace(".", ",")
 
 
 # --------------------------------------------------------------------------- state (flush only)
@@ -262,7 +259,7 @@ def snapshot(edition: Edition, state: PresenterState | None = None) -> dict[str,
                 "stem": q.stem,
                 "options": [{"letter": letter, "text": text} for letter, text in zip("ABCD", q.options)],
                 "time_seconds": q.time_seconds,
-                "points": _points_text(q.points),
+                "points": vn_decimal(q.points),
                 "set_number": quiz_set.number,
             }
             if state.answer_revealed:
@@ -281,7 +278,7 @@ def snapshot(edition: Edition, state: PresenterState | None = None) -> dict[str,
                 "text": s.text,
                 "questions": list(s.questions),
                 "time_seconds": s.time_seconds,
-                "points": _points_text(s.points),
+                "points": vn_decimal(s.points),
                 "set_number": situation_set.number,
             }
         else:

@@ -13,7 +13,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from contest_app.reports.numbers import vn, vn_short
+from contest_app.formatting import vn, vn_short
 from contest_app.scoring import to_fraction
 from contest_app.services.final.results import EditionResults
 

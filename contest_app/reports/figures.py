@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from contest_app.reports.numbers import rounded, vn, vn_short
+from contest_app.formatting import rounded, vn, vn_short
 from contest_app.services.final.results import EditionResults
 
 

@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from decimal import Decimal
-from fractions import Fraction
 from functools import wraps
 from typing import Any
 
 from flask import Flask, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from contest_app.scoring import display
+from contest_app.formatting import vn, vn_money
 from contest_app.services.errors import ServiceError
 
 DENIED = "Bạn không có quyền thực hiện thao tác này."
@@ -38,26 +36,9 @@ def roles_required(*roles: str) -> Callable:
     return decorator
 
 
-def vn_number(value: Any, places: int = 2) -> str:
-    """Format a number the Vietnamese way: decimal comma, dot for thousands (7,17; 1.000.000)."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, (Fraction, int)) or (isinstance(value, Decimal) and places is not None):
-        value = display(value, places)
-    text = f"{Decimal(str(value)):,.{places}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
-def vn_money(value: Any) -> str:
-    """An amount in đồng with dots for thousands (1.000.000)."""
-    if value is None:
-        return ""
-    return f"{int(Decimal(str(value))):,}".replace(",", ".")
-
-
 def register_helpers(app: Flask) -> None:
     """Install filters, error handlers and response headers."""
-    app.jinja_env.filters["vn"] = vn_number
+    app.jinja_env.filters["vn"] = vn
     app.jinja_env.filters["money"] = vn_money
 
     @app.errorhandler(ServiceError)
@@ -96,4 +77,4 @@ def register_helpers(app: Flask) -> None:
         return response
 
 
-__all__ = ["DENIED", "abort", "roles_required", "vn_money", "vn_number"]
+__all__ = ["DENIED", "abort", "roles_required"]

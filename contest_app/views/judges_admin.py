@@ -16,7 +16,8 @@ from contest_app.models import Entry, Judge
 from contest_app.services.final import judge_access, live_state
 from contest_app.services.trust.audit import list_events, verify_chain
 from contest_app.services.errors import NotFound, ServiceError
-from contest_app.services.final.judging import correct_mark, marks_of, vn_decimal
+from contest_app.formatting import vn_decimal
+from contest_app.services.final.judging import correct_mark, marks_of
 from contest_app.services.final.results import finalists
 from contest_app.views.board import public_url
 from contest_app.views.control import default_edition

@@ -27,6 +27,7 @@ from wtforms.validators import DataRequired, Optional
 
 from contest_app.enums import Block, Role, RoundStatus
 from contest_app.extensions import db
+from contest_app.formatting import vn_moment
 from contest_app.models import Cluster, Entry, PreliminaryAssignment, User
 from contest_app.services.demo import ensure_units
 from contest_app.services.errors import NotFound, ServiceError, ValidationError
@@ -246,7 +247,7 @@ def settings(edition_id: int):
             flash("Đã lưu cài đặt kỳ thi.", "success")
             return redirect(url_for(".settings", edition_id=edition.id))
     return render_template("organiser/settings.html", form=form, edition=edition, rnd=rnd,
-                           format_local=qualifying.format_local)
+                           format_local=vn_moment)
 
 
 @bp.route("/editions/<int:edition_id>/clusters", methods=["GET", "POST"])

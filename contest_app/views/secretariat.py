@@ -22,7 +22,7 @@ from contest_app.reports.awards import all_award_lines, side_award_lines
 from contest_app.reports.csvfile import appendix_csv, csv_bytes
 from contest_app.reports.excel import MONEY_FORMAT, SCORE_FORMAT, appendix_workbook, table_workbook
 from contest_app.reports.figures import figure_sentences, figures_data
-from contest_app.reports.numbers import vn, vn_date, vn_short
+from contest_app.formatting import vn, vn_date, vn_short
 from contest_app.reports.pdf import appendix_pdf
 from contest_app.reports.word import appendix_document
 from contest_app.services.final.consistency import consistency_report

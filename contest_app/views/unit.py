@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired
 
 from contest_app.enums import Role, RoundStatus
 from contest_app.extensions import db
+from contest_app.formatting import vn_moment
 from contest_app.models import Edition, Team, Unit
 from contest_app.services.rounds import dossiers, qualifying, registration
 from contest_app.services.rounds.editions import get_edition, list_editions
@@ -114,7 +115,7 @@ def edition(edition_id: int):
         "unit/edition.html", edition=edition_, unit=unit, rnd=rnd,
         teams=registration.list_teams(edition=edition_, unit_id=unit.id),
         entries=registration.list_entries(edition=edition_, unit_id=unit.id),
-        deadline_passed=qualifying.deadline_passed(edition_), format_local=qualifying.format_local,
+        deadline_passed=qualifying.deadline_passed(edition_), format_local=vn_moment,
         unit_arg=unit.id if current_user.has_role(Role.ORGANISER) else None,
     )
 

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, Entry, User
+from contest_app.formatting import vn_moment
 from contest_app.services.rounds import preliminary, qualifying
 from tests.conftest import csrf_token_from
 from tests.services.rounds_helpers import workbook_bytes
@@ -100,7 +101,7 @@ def test_settings_cutoff_and_deadline(client, login, world):
     assert "Đã lưu cài đặt kỳ thi." in html and "17:00 ngày 15/08/2021" in html
     db.session.expire_all()
     assert str(world.edition.preliminary_cutoff) == "80.50"
-    assert qualifying.format_local(qualifying.qualifying_round(world.edition).deadline) == "17:00 ngày 15/08/2021"
+    assert vn_moment(qualifying.qualifying_round(world.edition).deadline) == "17:00 ngày 15/08/2021"
 
 
 def test_close_publish_finalists_and_exports(client, login, world):

@@ -20,18 +20,11 @@ from sqlalchemy import select, update
 
 from contest_app.enums import RevealMode
 from contest_app.extensions import db
+from contest_app.formatting import vn_decimal, vn_score
 from contest_app.models import Edition, Entry, Judge, JudgeAccess, LiveState, Mark, Segment, SegmentWindow
-from contest_app.scoring import display_str
 from contest_app.services.trust.audit import record_event
 from contest_app.services.errors import Conflict, NotFound
-from contest_app.services.final.judging import vn_decimal
 from contest_app.services.final.results import compute_results, finalists
-
-
-def vn_score(value: Any) -> str | None:
-    """A score for the board: 2 decimals with a decimal comma ("7,17"), or None."""
-    text = display_str(value)
-    return None if text is None else text.replace(".", ",")
 
 
 def state_of(edition: Edition) -> LiveState:
