@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 
 from contest_app.cli_errors import CommandError
 from contest_app.extensions import db
+from contest_app.live import broadcast
 from contest_app.services.errors import ServiceError
 from contest_app.services.final.judge_access import edition_credentials
 from contest_app.services.final.live_state import refresh_board, reset_live
@@ -45,11 +46,12 @@ def live_reset_command(edition_ref: str, delete_marks: bool, yes: bool) -> None:
         if delete_marks and not yes:
             click.confirm(f"Xóa mọi điểm chấm vòng chung khảo của {edition.title}?", abort=True)
         deleted = reset_live(edition=edition, actor="dòng lệnh live-reset", delete_marks=delete_marks)
-        refresh_board(edition, publish=True)
+        delta = refresh_board(edition, publish=True)
     except ServiceError as exc:
         db.session.rollback()
         raise CommandError(exc.message) from None
     db.session.commit()
+    broadcast.board_updated(delta)  # through the message queue, open boards redraw at once
     click.echo(f"Đã đặt lại trạng thái trực tiếp của {edition.title}; đã xóa {deleted} điểm chấm.")
 
 

@@ -17,7 +17,9 @@ from flask_login import current_user
 
 from contest_app.enums import Role
 from contest_app.extensions import db
+from contest_app.live import broadcast
 from contest_app.models import Edition, Entry
+from contest_app.services.final import live_state
 from contest_app.services.final.answers import answer_scores, answer_segment, answer_sheet, record_answer
 from contest_app.services.final.draw import (
     confirm_draw,
@@ -209,11 +211,14 @@ def answers(ref: str):
                     continue  # unchanged
                 record_answer(entry=entry, question_code=line.code, answer=letter, actor=_actor())
                 changed += 1
+            delta = live_state.refresh_board(edition, publish=True) if changed else None
         except ServiceError as exc:
             db.session.rollback()
             flash(exc.message, "danger")
             return redirect(url_for("present.answers", ref=edition.id, entry=entry.id))
         db.session.commit()
+        if delta is not None:
+            broadcast.board_updated(delta)
         flash(f"Đã lưu {changed} câu trả lời của đội {team_name(entry)}.", "success")
         return redirect(url_for("present.answers", ref=edition.id, entry=entry.id))
     quiz_set, lines = (None, [])
