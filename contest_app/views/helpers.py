@@ -1,13 +1,16 @@
 """What every view shares: access checks, template filters, error pages, security headers."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
 from flask import Flask, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from contest_app.extensions import db
 from contest_app.formatting import vn, vn_money
 from contest_app.services.errors import ServiceError
 
@@ -34,6 +37,41 @@ def roles_required(*roles: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+@dataclass
+class Action:
+    """What a view's change came to: ``ok`` once committed, or the refusal in ``error``."""
+
+    message: str | None = None
+    ok: bool = False
+    error: ServiceError | None = None
+
+    def succeed(self, message: str) -> None:
+        """The Vietnamese message to flash once the change is committed."""
+        self.message = message
+
+
+@contextmanager
+def view_action(success: str | None = None) -> Iterator[Action]:
+    """Run a view's change in the ``with`` block: the one try / flash / commit of every view.
+
+    A ``ServiceError`` raised in the block rolls back, flashes its Vietnamese message and stops
+    the block (kept in ``action.error``; nothing changed); otherwise the view commits once and
+    flashes the success message (``success`` or the one given to ``action.succeed``).
+    """
+    action = Action(message=success)
+    try:
+        yield action
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        action.error = exc
+        return
+    db.session.commit()
+    action.ok = True
+    if action.message:
+        flash(action.message, "success")
 
 
 def register_helpers(app: Flask) -> None:

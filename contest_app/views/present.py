@@ -32,7 +32,7 @@ from contest_app.services.final.draw import (
 )
 from contest_app.services.rounds.editions import get_edition
 from contest_app.services.errors import ServiceError
-from contest_app.views.helpers import roles_required
+from contest_app.views.helpers import roles_required, view_action
 
 bp = Blueprint("present", __name__)
 
@@ -113,14 +113,9 @@ def draw_page(ref: str):
 def draw_prepare(ref: str):
     """Fix the inputs and a new secret seed; show its fingerprint."""
     edition = get_edition(ref)
-    try:
+    with view_action() as action:
         draw = prepare_draw(edition=edition, actor=_actor())
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("present.draw_page", ref=edition.id))
-    db.session.commit()
-    flash(f"Đã tạo mã bốc thăm. Dấu vân tay SHA-256: {draw.seed_fingerprint}", "success")
+        action.succeed(f"Đã tạo mã bốc thăm. Dấu vân tay SHA-256: {draw.seed_fingerprint}")
     return redirect(url_for("present.draw_page", ref=edition.id))
 
 
@@ -129,14 +124,9 @@ def draw_prepare(ref: str):
 def draw_confirm(ref: str):
     """Compute, reveal and lock the draw (audited)."""
     edition = get_edition(ref)
-    try:
+    with view_action() as action:
         confirm_draw(edition=edition, actor=_actor())
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("present.draw_page", ref=edition.id))
-    db.session.commit()
-    flash("Đã xác nhận kết quả bốc thăm. Kết quả đã được khóa và ghi nhật ký.", "success")
+        action.succeed("Đã xác nhận kết quả bốc thăm. Kết quả đã được khóa và ghi nhật ký.")
     return redirect(url_for("present.draw_page", ref=edition.id))
 
 
