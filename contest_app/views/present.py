@@ -31,7 +31,6 @@ from contest_app.services.final.draw import (
     team_name,
 )
 from contest_app.services.rounds.editions import get_edition
-from contest_app.services.errors import ServiceError
 from contest_app.views.helpers import roles_required, view_action
 
 bp = Blueprint("present", __name__)
@@ -188,7 +187,8 @@ def answers(ref: str):
             return redirect(url_for("present.answers", ref=edition.id))
         _, lines = answer_sheet(edition=edition, entry=entry)
         changed = 0
-        try:
+        delta = None
+        with view_action() as action:
             for line in lines:
                 field = f"answer-{line.code}"
                 if field not in request.form:
@@ -201,15 +201,11 @@ def answers(ref: str):
                     continue  # unchanged
                 record_answer(entry=entry, question_code=line.code, answer=letter, actor=_actor())
                 changed += 1
-            delta = live_state.refresh_board(edition, publish=True) if changed else None
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            return redirect(url_for("present.answers", ref=edition.id, entry=entry.id))
-        db.session.commit()
-        if delta is not None:
+            if changed:
+                delta = live_state.refresh_board(edition, publish=True)
+            action.succeed(f"Đã lưu {changed} câu trả lời của đội {team_name(entry)}.")
+        if delta is not None and action.ok:
             broadcast.board_updated(delta)
-        flash(f"Đã lưu {changed} câu trả lời của đội {team_name(entry)}.", "success")
         return redirect(url_for("present.answers", ref=edition.id, entry=entry.id))
     quiz_set, lines = (None, [])
     if entry is not None:
