@@ -37,22 +37,22 @@ def rounded(value: Any, places: int = 2) -> Decimal | None:
     return display(_exact(value), places)
 
 
-def vn(value: Any, places: int = 2) -> str:
-    """``places`` decimals with a decimal comma and dots for thousands: 7,17; 1.234,50; 88,50."""
+def _layout(value: Any, places: int, digit: str) -> str:
     shown = rounded(value, places)
     if shown is None:
         return ""
-    pattern = "#,##0" + ("." + "0" * places if places > 0 else "")
+    pattern = "#,##0" + ("." + digit * places if places > 0 else "")
     return format_decimal(shown, format=pattern, locale=LOCALE)
+
+
+def vn(value: Any, places: int = 2) -> str:
+    """``places`` decimals with a decimal comma and dots for thousands: 7,17; 1.234,50; 88,50."""
+    return _layout(value, places, "0")
 
 
 def vn_short(value: Any, places: int = 2) -> str:
     """Like ``vn`` but without trailing zeros, as the report writes points: 9,5; 10; 58,82."""
-    shown = rounded(value, places)
-    if shown is None:
-        return ""
-    pattern = "#,##0" + ("." + "#" * places if places > 0 else "")
-    return format_decimal(shown, format=pattern, locale=LOCALE)
+    return _layout(value, places, "#")
 
 
 def vn_score(value: Any) -> str | None:
