@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from contest_app.extensions import db
 from contest_app.formatting import vn_decimal
-from contest_app.models import Edition, Entry, PresenterState
+from contest_app.models import Edition, Entry, LiveState, PresenterState
 from contest_app.services.errors import Conflict, NotFound, ValidationError
 from contest_app.services.final.draw import (
     confirmed_assignment,
@@ -66,8 +66,6 @@ def _stop(state: PresenterState, now: int) -> None:
 
 def _stage_entry_id(edition: Edition) -> int | None:
     """The team the live desk put on stage, when the live state exists."""
-    from contest_app.models import LiveState
-
     live = db.session.scalar(select(LiveState).where(LiveState.edition_id == edition.id))
     return getattr(live, "stage_entry_id", None) if live is not None else None
 
