@@ -10,9 +10,18 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
-from contest_app.cli import CommandError
+from contest_app.cli_errors import CommandError
+from contest_app.deploy import DEFAULT_BACKENDS, render_nginx
 from contest_app.extensions import db
+from contest_app.paths import STATIC_DIR
 from contest_app.services.errors import ServiceError
+from contest_app.services.trust.audit import record_event
+from contest_app.services.trust.deployment import (
+    MISSING_KEY,
+    key_is_only_local,
+    record_fingerprint,
+    require_service_secret,
+)
 
 deploy_cli = AppGroup("deploy", help="Tệp cấu hình triển khai (nginx).")
 secret_cli = AppGroup("secret-key", help="Kiểm tra khóa bí mật CONTEST_SECRET_KEY của dịch vụ.")
@@ -37,9 +46,6 @@ secret_cli = AppGroup("secret-key", help="Kiểm tra khóa bí mật CONTEST_SEC
 def nginx_command(server_name, port, tls, https_port, certificate, certificate_key, backends, static_dir,
                   max_body_mb) -> None:
     """In tệp cấu hình nginx (đặt bên trong khối http { }, ví dụ /etc/nginx/conf.d/contest_app.conf)."""
-    from contest_app.deploy import DEFAULT_BACKENDS, render_nginx
-    from contest_app.paths import STATIC_DIR
-
     app_limit_mb = int(current_app.config["MAX_CONTENT_LENGTH"]) // (1024 * 1024)
     if max_body_mb is not None and max_body_mb <= app_limit_mb:
         raise CommandError(
@@ -56,8 +62,6 @@ def nginx_command(server_name, port, tls, https_port, certificate, certificate_k
 @with_appcontext
 def secret_check_command() -> None:
     """Kiểm tra CONTEST_SECRET_KEY ở đây có đúng là khóa của dịch vụ không."""
-    from contest_app.services.deployment import require_service_secret
-
     try:
         require_service_secret()
     except ServiceError as exc:
@@ -72,9 +76,6 @@ def secret_check_command() -> None:
 @with_appcontext
 def secret_adopt_command(yes: bool) -> None:
     """Nhận CONTEST_SECRET_KEY hiện tại làm khóa của dịch vụ (khi cố ý đổi khóa)."""
-    from contest_app.services.audit import record_event
-    from contest_app.services.deployment import MISSING_KEY, key_is_only_local, record_fingerprint
-
     if key_is_only_local():
         raise CommandError(MISSING_KEY)
     if not yes:

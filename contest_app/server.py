@@ -36,9 +36,9 @@ def prepare_database(app, demo: bool) -> None:
 
     from contest_app.extensions import db
     from contest_app.models import Edition, User
-    from contest_app.services.accounts import create_user
+    from contest_app.services.trust.accounts import create_user
     from contest_app.services.demo import load_demo
-    from contest_app.services.deployment import check_server_secret, one_time_lock
+    from contest_app.services.trust.deployment import check_server_secret, one_time_lock
 
     with app.app_context(), one_time_lock(app):
         upgrade()

@@ -182,11 +182,11 @@ def test_two_processes_behind_nginx_survive_a_kill(pg_schema, tmp_path):
 
         # The final about to be judged, and the desk's account (what an organiser does by hand).
         from contest_app.models import Mark, Segment
-        from contest_app.services.accounts import create_user
+        from contest_app.services.trust.accounts import create_user
         from contest_app.services.demo import load_demo
-        from contest_app.services.deployment import require_service_secret
-        from contest_app.services.judge_access import edition_credentials
-        from contest_app.services.results import finalists
+        from contest_app.services.trust.deployment import require_service_secret
+        from contest_app.services.final.judge_access import edition_credentials
+        from contest_app.services.final.finalists import finalists
 
         seeder = build_app(PG_URL, {"connect_args": {"options": f"-csearch_path={pg_schema}"}}, SECRET_KEY=SECRET)
         with seeder.app_context():

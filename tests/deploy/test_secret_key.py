@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from contest_app.extensions import db
 from contest_app.models import DeploymentSetting, Judge
-from contest_app.services.deployment import (
+from contest_app.services.trust.deployment import (
     DIFFERENT_KEY,
     MISSING_KEY,
     SERVER_DIFFERENT_KEY,
