@@ -23,8 +23,12 @@ from contest_app.reports.csvfile import appendix_csv, csv_bytes
 from contest_app.reports.excel import MONEY_FORMAT, SCORE_FORMAT, appendix_workbook, table_workbook
 from contest_app.reports.figures import figure_sentences, figures_data
 from contest_app.reports.numbers import vn, vn_date, vn_short
-from contest_app.reports.pdf import appendix_pdf
-from contest_app.reports.word import appendix_document
+from contest_app.reports.pdf import appendix_pdf, certificates_pdf, official_pdf
+from contest_app.reports.report import ReportInputs, build_certificates, build_letter, build_report
+from contest_app.reports.figures import report_counts
+from contest_app.reports.word import appendix_document, certificates_document, official_document
+from contest_app.services import outputs, round_figures
+from contest_app.services.lock import is_locked
 from contest_app.services.consistency import consistency_report
 from contest_app.services.editions import get_edition, list_editions
 from contest_app.services.errors import Conflict, ServiceError, ValidationError
@@ -350,3 +354,117 @@ def followup_file(ref: str, fmt: str):
         return _download(data, "xlsx", f"theo-doi-sau-cuoc-thi-{edition.year}")
     raise ValidationError(f"Định dạng “{fmt}” không được hỗ trợ: chọn csv hoặc xlsx.", code="format")
 
+
+
+# --- the report, the follow-up letter, the certificates ----------------------------------------
+
+
+def _report_inputs(edition: Edition, results: EditionResults) -> tuple[ReportInputs, dict]:
+    people = outputs.finalist_people(edition)
+    units = {entry_id: p.units for entry_id, p in people.items()}
+    counts = report_counts(edition, round_figures.round_figures(edition), outputs.finalists_by_block(edition))
+    inputs = ReportInputs(
+        results=results,
+        appendices=build_appendices(results),
+        counts=counts,
+        history=history_table(),
+        narrative=outputs.narrative_of(edition),
+        awards=all_award_lines(results, units),
+        locked=is_locked(edition),
+    )
+    return inputs, people
+
+
+def _date_field(form, name: str, label: str) -> date | None:
+    text = form.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"{label} “{text}” không hợp lệ: hãy chọn ngày theo lịch.", code="invalid_date") from None
+
+
+DATE_LABELS = {
+    "report_date": "Ngày báo cáo",
+    "letter_date": "Ngày công văn",
+    "plan_deadline": "Hạn nộp phương án, đề án, kế hoạch",
+    "certificate_date": "Ngày ghi trên giấy chứng nhận",
+}
+
+
+@bp.route("/<ref>/report", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def report(ref: str):
+    """The report's narrative blocks, numbers, dates and signers; the report, the letter and
+    the certificates to download."""
+    edition, _results_ = _results(ref)
+    status = 200
+    if request.method == "POST":
+        form = request.form
+        try:
+            dates = {name: _date_field(form, name, label) for name, label in DATE_LABELS.items()}
+            outputs.save_narrative(
+                edition=edition,
+                actor=_actor(),
+                texts={k: form.get(k, "") for k in outputs.TEXT_FIELDS},
+                dates=dates,
+                report_number=form.get("report_number", ""),
+            )
+        except ServiceError as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            status = exc.status
+        else:
+            db.session.commit()
+            flash("Đã lưu nội dung báo cáo, công văn và giấy chứng nhận.", "success")
+            return redirect(url_for("secretariat.report", ref=edition.year), 303)
+    narrative = outputs.narrative_of(edition)
+    values = request.form if request.method == "POST" else None
+    return render_template(
+        "secretariat/report.html",
+        edition=edition,
+        narrative=narrative,
+        values=values,
+        locked=is_locked(edition),
+    ), status
+
+
+@bp.get("/<ref>/report.<fmt>")
+@roles_required(*STAFF)
+def report_file(ref: str, fmt: str):
+    """The report with Phụ lục I and II, as Word or PDF."""
+    edition, results = _results(ref)
+    document = build_report(_report_inputs(edition, results)[0])
+    return _official(document, fmt, f"bao-cao-{edition.year}")
+
+
+@bp.get("/<ref>/letter.<fmt>")
+@roles_required(*STAFF)
+def letter_file(ref: str, fmt: str):
+    """The province's follow-up letter, as Word or PDF."""
+    edition, results = _results(ref)
+    document = build_letter(_report_inputs(edition, results)[0])
+    return _official(document, fmt, f"cong-van-phat-huy-{edition.year}")
+
+
+@bp.get("/<ref>/certificates.<fmt>")
+@roles_required(*STAFF)
+def certificates_file(ref: str, fmt: str):
+    """Every certificate (each award, per team and per member) in one Word or PDF file."""
+    edition, results = _results(ref)
+    inputs, people = _report_inputs(edition, results)
+    batch = build_certificates(inputs, people)
+    if not batch.certificates:
+        raise Conflict("Chưa có giải nào được trao: chưa thể in giấy chứng nhận.", code="no_awards")
+    makers = {"docx": certificates_document, "pdf": certificates_pdf}
+    if fmt not in makers:
+        raise ValidationError(f"Định dạng “{fmt}” không được hỗ trợ: chọn docx hoặc pdf.", code="format")
+    return _download(makers[fmt](batch), fmt, f"giay-chung-nhan-{edition.year}")
+
+
+def _official(document, fmt: str, name: str) -> Response:
+    makers = {"docx": official_document, "pdf": official_pdf}
+    if fmt not in makers:
+        raise ValidationError(f"Định dạng “{fmt}” không được hỗ trợ: chọn docx hoặc pdf.", code="format")
+    return _download(makers[fmt](document), fmt, name)
