@@ -13,7 +13,6 @@ up, so a shown 75,00 always passes); the pass/fail decision is taken on the exac
 """
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass
@@ -394,16 +393,6 @@ def finalist_rows(edition: Edition) -> list[list]:
                      e.thematic_group.number if e.thematic_group else "",
                      s.shown if s and s.mean is not None else e.preliminary_score, s.judges if s else 0])
     return rows
-
-
-def finalists_csv(edition: Edition) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(FINALIST_HEADERS)
-    for row in finalist_rows(edition):
-        writer.writerow([f"{v:.2f}" if isinstance(v, Decimal) else ("'" + v if isinstance(v, str) and v[:1] in "=+-@" and v else v)
-                         for v in row])
-    return out.getvalue()
 
 
 def finalists_xlsx(edition: Edition) -> bytes:

@@ -33,6 +33,7 @@ from contest_app.services.demo import ensure_units
 from contest_app.services.editions import get_edition, list_editions
 from contest_app.services.audit import record_event
 from contest_app.services.errors import NotFound, ServiceError, ValidationError
+from contest_app.reports.csvfile import check_form, csv_bytes
 from contest_app.views.helpers import roles_required
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
@@ -428,7 +429,8 @@ def finalists(edition_id: int):
 @bp.get("/editions/<int:edition_id>/finalists.csv")
 def finalists_csv(edition_id: int):
     edition = get_edition(edition_id)
-    return Response("\ufeff" + preliminary.finalists_csv(edition), mimetype="text/csv", headers={
+    data = csv_bytes(preliminary.FINALIST_HEADERS, preliminary.finalist_rows(edition), form=check_form(request.args.get("form")))
+    return Response(data, mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f"attachment; filename=danh-sach-chung-khao-{edition.year}.csv"})
 
 
@@ -476,8 +478,9 @@ def figures(edition_id: int):
 @bp.get("/editions/<int:edition_id>/figures.csv")
 def figures_csv(edition_id: int):
     edition = get_edition(edition_id)
-    text = round_figures.figures_csv(round_figures.round_figures(edition))
-    return Response("\ufeff" + text, mimetype="text/csv", headers={
+    headers, rows = round_figures.figures_table(round_figures.round_figures(edition))
+    data = csv_bytes(headers, rows, form=check_form(request.args.get("form")))
+    return Response(data, mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f"attachment; filename=so-lieu-cac-vong-{edition.year}.csv"})
 
 

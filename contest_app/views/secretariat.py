@@ -19,13 +19,13 @@ from contest_app.enums import PlanKind, PlanStatus, ReplicationStatus
 from contest_app.reports import charts
 from contest_app.reports.appendix import build_appendices
 from contest_app.reports.awards import all_award_lines, side_award_lines
-from contest_app.reports.csvfile import appendix_csv, csv_bytes
+from contest_app.reports.csvfile import appendix_csv, check_form, csv_bytes
 from contest_app.reports.excel import MONEY_FORMAT, SCORE_FORMAT, appendix_workbook, table_workbook
 from contest_app.reports.figures import figure_sentences, figures_data
 from contest_app.reports.numbers import vn, vn_date, vn_short
 from contest_app.reports.pdf import appendix_pdf, certificates_pdf, official_pdf
 from contest_app.reports.report import ReportInputs, build_certificates, build_letter, build_report
-from contest_app.reports.figures import report_counts
+from contest_app.reports.figures import count_text, report_counts
 from contest_app.reports.word import appendix_document, certificates_document, official_document
 from contest_app.services import outputs, round_figures
 from contest_app.services.lock import is_locked
@@ -101,7 +101,9 @@ def appendix(ref: str):
 @roles_required(*STAFF)
 def appendix_file(ref: str, fmt: str):
     """Phụ lục I and II as Word, Excel, CSV or PDF."""
-    makers = {"docx": appendix_document, "xlsx": appendix_workbook, "csv": appendix_csv, "pdf": appendix_pdf}
+    form = check_form(request.args.get("form"))
+    makers = {"docx": appendix_document, "xlsx": appendix_workbook, "pdf": appendix_pdf,
+              "csv": lambda app: appendix_csv(app, form=form)}
     if fmt not in makers:
         raise ValidationError(f"Định dạng “{fmt}” không được hỗ trợ: chọn docx, xlsx, csv hoặc pdf.", code="format")
     edition, results = _results(ref)
@@ -145,11 +147,12 @@ def _award_rows(lines) -> list[list[Any]]:
 def awards(ref: str):
     """The side awards (name, amount, team) and every award for the certificates."""
     edition, results = _results(ref)
+    units = {entry_id: p.units for entry_id, p in outputs.finalist_people(edition).items()}
     return render_template(
         "secretariat/awards.html",
         edition=edition,
-        side=side_award_lines(results),
-        everything=all_award_lines(results),
+        side=side_award_lines(results, units),
+        everything=all_award_lines(results, units),
         unresolved=results.unresolved_ties,
     )
 
@@ -159,9 +162,11 @@ def awards(ref: str):
 def awards_file(ref: str, fmt: str):
     """Every award (main and side) for certificates, as CSV or Excel."""
     edition, results = _results(ref)
-    rows = _award_rows(all_award_lines(results))
+    units = {entry_id: p.units for entry_id, p in outputs.finalist_people(edition).items()}
+    rows = _award_rows(all_award_lines(results, units))
     if fmt == "csv":
-        return _download(csv_bytes(AWARD_HEADERS, rows), "csv", f"giai-thuong-{edition.year}")
+        data = csv_bytes(AWARD_HEADERS, rows, form=check_form(request.args.get("form")))
+        return _download(data, "csv", f"giai-thuong-{edition.year}")
     if fmt == "xlsx":
         data = table_workbook("Giải thưởng", AWARD_HEADERS, rows, formats={5: SCORE_FORMAT, 6: MONEY_FORMAT})
         return _download(data, "xlsx", f"giai-thuong-{edition.year}")
@@ -215,9 +220,12 @@ def history_file(fmt: str):
     rows = _history_rows(table)
     totals = [["Tổng cộng", table.totals["qualifying"], table.totals["preliminary"], table.totals["final"], ""]]
     if fmt == "csv":
-        return _download(csv_bytes(HISTORY_HEADERS, rows + totals), "csv", "tong-hop-cac-lan-to-chuc")
+        # Counts as the report writes them: "09", "41".
+        padded = [[r[0], *(count_text(v) for v in r[1:4]), r[4]] for r in rows + totals]
+        data = csv_bytes(HISTORY_HEADERS, padded, form=check_form(request.args.get("form")))
+        return _download(data, "csv", "tong-hop-cac-lan-to-chuc")
     if fmt == "xlsx":
-        data = table_workbook("Các lần tổ chức", HISTORY_HEADERS, rows, formats={1: "0", 2: "0", 3: "0"}, footer=totals)
+        data = table_workbook("Các lần tổ chức", HISTORY_HEADERS, rows, formats={1: "00", 2: "00", 3: "00"}, footer=totals)
         return _download(data, "xlsx", "tong-hop-cac-lan-to-chuc")
     raise ValidationError(f"Định dạng “{fmt}” không được hỗ trợ: chọn csv hoặc xlsx.", code="format")
 
@@ -348,7 +356,8 @@ def followup_file(ref: str, fmt: str):
         for r in followup_rows(edition=edition, today=_today())
     ]
     if fmt == "csv":
-        return _download(csv_bytes(FOLLOWUP_HEADERS, rows), "csv", f"theo-doi-sau-cuoc-thi-{edition.year}")
+        data = csv_bytes(FOLLOWUP_HEADERS, rows, form=check_form(request.args.get("form")))
+        return _download(data, "csv", f"theo-doi-sau-cuoc-thi-{edition.year}")
     if fmt == "xlsx":
         data = table_workbook("Theo dõi sau cuộc thi", FOLLOWUP_HEADERS, rows, formats={9: "0"})
         return _download(data, "xlsx", f"theo-doi-sau-cuoc-thi-{edition.year}")

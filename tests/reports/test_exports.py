@@ -85,7 +85,7 @@ def test_excel_holds_numbers_as_numbers(appendices_2019):
 
 
 def test_csv_holds_real_numbers(appendices_2019):
-    raw = appendix_csv(appendices_2019)
+    raw = appendix_csv(appendices_2019, form="plain")
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == ["Phụ lục", "TT", "Tên đội thi", "Tên mô hình, sáng kiến", "Kiến thức CCHC", "Xử lý tình huống",
@@ -123,3 +123,36 @@ def test_pdf_text_holds_every_figure_with_vietnamese_intact(appendices_2019):
             parts += [f"{tt} {team}".strip(), vn(score)]
     assert_in_order(two, parts + [appendices_2019.fingerprint_line])
     assert appendices_2019.fingerprint_line in one
+
+
+def test_csv_locale_form_opens_in_columns_in_a_vietnamese_excel(appendices_2019):
+    raw = appendix_csv(appendices_2019)
+    assert raw.startswith("\ufeff".encode())
+    text = raw.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:4] == ["Phụ lục", "TT", "Tên đội thi", "Tên mô hình, sáng kiến"]
+    assert rows[1][:3] == ["I", "1", "Sở Tài nguyên và Môi trường"]
+    assert rows[1][4:8] == ["6,00", "10,00", "53,00", "69,00"]
+    assert rows[13] == ["I", "", "ĐIỂM TRUNG BÌNH", "", "7,17", "11,68", "58,82", "77,67", ""]
+    assert text.splitlines()[13] == "I;;ĐIỂM TRUNG BÌNH;;7,17;11,68;58,82;77,67;"
+
+
+def test_one_csv_writer_formats_and_guards_every_value():
+    from datetime import date
+    from decimal import Decimal
+
+    from contest_app.reports.csvfile import csv_text
+
+    rows = [["=HYPERLINK(\"x\")", Decimal("1000000"), Decimal("9.50"), date(2020, 1, 31), 9, "-1", None]]
+    assert csv_text(["A", "B", "C", "D", "E", "F", "G"], rows).splitlines() == [
+        "A;B;C;D;E;F;G", "\"'=HYPERLINK(\"\"x\"\")\";1.000.000;9,50;31/01/2020;9;'-1;"]
+    assert csv_text(["A", "B", "C", "D", "E", "F", "G"], rows, form="plain").splitlines() == [
+        "A,B,C,D,E,F,G", "\"'=HYPERLINK(\"\"x\"\")\",1000000,9.50,31/01/2020,9,'-1,"]
+
+
+def test_no_other_module_writes_csv():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "contest_app"
+    writers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py") if "csv.writer(" in p.read_text("utf-8"))
+    assert writers == ["reports/csvfile.py"]
