@@ -41,11 +41,26 @@ bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@bp.before_request
+#: The figures per round are the report's too: the secretariat reads them as organisers do.
+SHARED_WITH_SECRETARIAT = frozenset({"organiser.figures", "organiser.figures_csv"})
+
+
 @roles_required(Role.ORGANISER)
 def _organisers_only():
-    """Every page here is for organisers only."""
     return None
+
+
+@roles_required(Role.ORGANISER, Role.SECRETARIAT)
+def _organisers_or_secretariat():
+    return None
+
+
+@bp.before_request
+def _check_role():
+    """Every page here is for organisers only, but the figures, which the secretariat shares."""
+    if request.endpoint in SHARED_WITH_SECRETARIAT:
+        return _organisers_or_secretariat()
+    return _organisers_only()
 
 
 def _unit_choices(blank: str | None = None) -> list[SelectChoice]:

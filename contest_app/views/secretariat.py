@@ -115,10 +115,13 @@ def appendix_file(ref: str, fmt: str):
 def figures(ref: str):
     """The report's figures as sentences to paste, with the finalists' chart."""
     edition, results = _results(ref)
+    counts = report_counts(edition, round_figures.round_figures(edition), outputs.finalists_by_block(edition))
     return render_template(
         "secretariat/figures.html",
         edition=edition,
         results=results,
+        counts=counts,
+        count_text=count_text,
         sentences=figure_sentences(results),
         chart=charts.segment_scores_chart(results),
         vn=vn,
