@@ -156,3 +156,30 @@ def test_no_other_module_writes_csv():
     root = Path(__file__).resolve().parents[2] / "contest_app"
     writers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py") if "csv.writer(" in p.read_text("utf-8"))
     assert writers == ["reports/csvfile.py"]
+
+
+def test_excel_print_setup_follows_decree_30(appendices_2019):
+    from contest_app.reports.excel import appendix_workbook, text_lines
+
+    wb = load_workbook(io.BytesIO(appendix_workbook(appendices_2019)))
+    one, two = wb["Phụ lục I"], wb["Phụ lục II"]
+    assert (one.page_setup.orientation, two.page_setup.orientation) == ("landscape", "portrait")
+    for ws in (one, two):
+        assert ws.page_setup.paperSize == 9  # A4
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage) == (1, 0, True)
+        m = ws.page_margins
+        assert [round(v * 25.4) for v in (m.top, m.bottom, m.left, m.right)] == [20, 20, 30, 15]
+        assert ws.oddHeader.center.text == "&P" and ws.HeaderFooter.differentFirst is True
+        assert ws.firstHeader.center.text is None  # no number on the first page
+        fonts = {c.font.name for row in ws.iter_rows() for c in row if c.value is not None}
+        assert fonts == {"Times New Roman"}
+    assert (one.print_title_rows, two.print_title_rows) == ("$7:$8", "$7:$7")
+    # Every row is tall enough for its wrapped text: the longest title (TT 3) wraps to 4 lines of 13 pt.
+    width = one.column_dimensions["C"].width
+    title = one["C11"].value
+    assert title.startswith("Tăng cường mức độ hài lòng") and text_lines(title, width) == 4
+    assert one.row_dimensions[11].height == round(4 * 13 * 1.3 + 4, 1)
+    for row in range(9, 21):
+        lines = max(text_lines(one.cell(row, c).value, one.column_dimensions[chr(64 + c)].width) for c in (2, 3))
+        assert one.row_dimensions[row].height >= lines * 13 * 1.3
+    assert one["D21"].value == 7.17 and one["G21"].value == 77.67
