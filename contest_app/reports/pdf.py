@@ -217,6 +217,8 @@ def _letterhead(pdf: FPDF, head: Letterhead, *, left_w: float = 68) -> None:
 
 
 def _para(pdf: FPDF, block: Para) -> None:
+    if block.kind == "heading" and pdf.will_page_break(3 * LINE_MM):
+        pdf.add_page()  # a heading never ends a page: it stays with its first lines
     if block.kind in ("center", "note", "recipient"):
         size = 20 if block.kind == "recipient" else BODY_PT
         style = "B" if block.kind == "recipient" or all(r.bold for r in block.runs) else ""

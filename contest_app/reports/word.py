@@ -340,25 +340,27 @@ def _letterhead(doc, head: Letterhead) -> None:
     _cell_line(right, head.place_date, size=14, italic=True, first=True)
 
 
-def _draft_mark(doc) -> None:
+def _draft_mark(doc, indent_cm: float = 12.5) -> None:
     p = doc.add_paragraph()
     p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    p.paragraph_format.left_indent = Cm(12.5)
+    p.paragraph_format.left_indent = Cm(indent_cm)
     run = p.add_run(DRAFT)
     run.bold = True
     _set_font(run, BODY_PT)
     _border(p, ("top", "left", "bottom", "right"))
 
 
-def _para(doc, block: Para) -> None:
+def _para(doc, block: Para, *, space_after: float = 6) -> None:
     p = doc.add_paragraph()
     fmt = p.paragraph_format
-    fmt.space_after = Pt(6)
+    fmt.space_after = Pt(space_after)
     if block.kind in ("body", "heading", "bullet"):
         p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
         fmt.first_line_indent = Cm(1)
     else:
         p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if block.kind == "heading":
+        fmt.keep_with_next = True
     size = 20 if block.kind == "recipient" else BODY_PT
     for r in block.runs:
         run = p.add_run(r.text)
@@ -385,7 +387,8 @@ def _table(doc, block: Table) -> None:
 
 
 def _closing(doc, recipients: Sequence[str], signature: Signature) -> None:
-    table = _plain_table(doc, 1, [7.5, 9.0])
+    table = _plain_table(doc, 1, [9.0, 7.5])
+    _no_split(table.rows[0])  # "Nơi nhận" and the signature stay on one page
     left, right = table.rows[0].cells
     if recipients:
         _cell_line(left, "Nơi nhận:", size=RECIPIENTS_TITLE_PT, bold=True, italic=True, first=True,
@@ -411,7 +414,7 @@ def official_document(document: OfficialDocument) -> bytes:
     _letterhead(doc, document.letterhead)
     if document.kind:
         _paragraph(doc, "", size=BODY_PT)
-        _paragraph(doc, document.kind, bold=True, size=BODY_PT)
+        _paragraph(doc, document.kind, bold=True, size=BODY_PT).paragraph_format.keep_with_next = True
         for line in document.title:
             _paragraph(doc, line, bold=True, size=BODY_PT)
         _rule_paragraph(doc)
@@ -466,7 +469,7 @@ def certificates_document(batch: CertificateBatch) -> bytes:
         _page(section, landscape=True)
         _page_border(section)
         if cert.draft:
-            _draft_mark(doc)
+            _draft_mark(doc, indent_cm=21.0)
         table = _plain_table(doc, 1, [10.0, 15.0])
         left, right = table.rows[0].cells
         _cell_line(left, cert.issuer[0], size=13, first=True)
@@ -476,16 +479,16 @@ def certificates_document(batch: CertificateBatch) -> bytes:
         _cell_line(right, MOTTO[0], size=13, bold=True, first=True)
         _cell_line(right, MOTTO[1], size=14, bold=True)
         _rule(right, 4.5)
-        _paragraph(doc, "", size=BODY_PT)
-        _paragraph(doc, cert.heading, bold=True, size=28, space_after=6)
+        _paragraph(doc, cert.heading, bold=True, size=28, space_after=6).paragraph_format.space_before = Pt(12)
         for block in cert.lines:
-            _para(doc, block)
+            _para(doc, block, space_after=2)
         closing = _plain_table(doc, 1, [10.0, 15.0])
+        _no_split(closing.rows[0])
         right = closing.rows[0].cells[1]
         _cell_line(right, cert.place_date, size=BODY_PT, italic=True, first=True)
         for title in cert.signature.titles:
             _cell_line(right, title, size=BODY_PT, bold=True)
-        for _ in range(3):
+        for _ in range(2):
             _cell_line(right, "", size=BODY_PT)
         _cell_line(right, cert.signature.name, size=BODY_PT, bold=True)
     return _save(doc)
