@@ -442,7 +442,8 @@ def report(ref: str):
     ), status
 
 
-@bp.get("/<ref>/report.<fmt>")
+@bp.get("/<ref>/report.docx", defaults={"fmt": "docx"})
+@bp.get("/<ref>/report.pdf", defaults={"fmt": "pdf"})
 @roles_required(*STAFF)
 def report_file(ref: str, fmt: str):
     """The report with Phụ lục I and II, as Word or PDF."""
@@ -451,7 +452,8 @@ def report_file(ref: str, fmt: str):
     return _official(document, fmt, f"bao-cao-{edition.year}")
 
 
-@bp.get("/<ref>/letter.<fmt>")
+@bp.get("/<ref>/letter.docx", defaults={"fmt": "docx"})
+@bp.get("/<ref>/letter.pdf", defaults={"fmt": "pdf"})
 @roles_required(*STAFF)
 def letter_file(ref: str, fmt: str):
     """The province's follow-up letter, as Word or PDF."""
@@ -460,7 +462,8 @@ def letter_file(ref: str, fmt: str):
     return _official(document, fmt, f"cong-van-phat-huy-{edition.year}")
 
 
-@bp.get("/<ref>/certificates.<fmt>")
+@bp.get("/<ref>/certificates.docx", defaults={"fmt": "docx"})
+@bp.get("/<ref>/certificates.pdf", defaults={"fmt": "pdf"})
 @roles_required(*STAFF)
 def certificates_file(ref: str, fmt: str):
     """Every certificate (each award, per team and per member) in one Word or PDF file."""
@@ -470,13 +473,9 @@ def certificates_file(ref: str, fmt: str):
     if not batch.certificates:
         raise Conflict("Chưa có giải nào được trao: chưa thể in giấy chứng nhận.", code="no_awards")
     makers = {"docx": certificates_document, "pdf": certificates_pdf}
-    if fmt not in makers:
-        raise ValidationError(f"Định dạng “{fmt}” không được hỗ trợ: chọn docx hoặc pdf.", code="format")
     return _download(makers[fmt](batch), fmt, f"giay-chung-nhan-{edition.year}")
 
 
 def _official(document, fmt: str, name: str) -> Response:
     makers = {"docx": official_document, "pdf": official_pdf}
-    if fmt not in makers:
-        raise ValidationError(f"Định dạng “{fmt}” không được hỗ trợ: chọn docx hoặc pdf.", code="format")
     return _download(makers[fmt](document), fmt, name)

@@ -253,7 +253,7 @@ def test_certificates_for_every_award_per_team_and_member_in_one_file(client, se
     assert {name for name, _size in _fonts(doc)} == {"Times New Roman"}
 
 
-def test_unknown_document_format_is_refused(client, secretary):
+def test_unknown_document_format_is_not_found_in_vietnamese(client, secretary):
     response = client.get("/secretariat/2019/report.odt")
-    assert response.status_code == 400
-    assert "Định dạng “odt” không được hỗ trợ: chọn docx hoặc pdf." in response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "Không tìm thấy" in response.get_data(as_text=True)
