@@ -187,6 +187,7 @@ def consistency(ref: str):
             f"Độ lệch trung bình của giám khảo · {part.name}",
             [j.judge for j in part.judges],
             [j.mean_deviation for j in part.judges],
+            threshold=part.allowed,
         )
         for part in report.segments
     }
