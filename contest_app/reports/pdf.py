@@ -85,7 +85,7 @@ def _heading(pdf: FPDF, heading: Heading) -> None:
 def _fingerprint(pdf: FPDF, text: str) -> None:
     pdf.ln(3)
     pdf.set_font(FAMILY, "I", 11)
-    pdf.multi_cell(0, 5, text, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _append_appendices(pdf: AppendixPDF, app: Appendices) -> None:
@@ -98,13 +98,13 @@ def _append_appendices(pdf: AppendixPDF, app: Appendices) -> None:
     _heading(pdf, one.heading)
     pdf.set_font(FAMILY, "", TABLE_PT)
     with pdf.table(
-        col_widths=[10, 52, 90] + [26] * n + [22],
+        col_widths=[10, 50, 252 - 10 - 50 - 22 * n - 20] + [22] * n + [20],
         num_heading_rows=2,
         repeat_headings=TableHeadingsDisplay.ON_TOP_OF_EVERY_PAGE,
         text_align="CENTER",
-        line_height=6,
+        line_height=5.6,
         headings_style=bold,
-        padding=1.2,
+        padding=1,
     ) as table:
         top = table.row()
         for text in I_HEADINGS:
@@ -135,12 +135,12 @@ def _append_appendices(pdf: AppendixPDF, app: Appendices) -> None:
     _heading(pdf, two.heading)
     pdf.set_font(FAMILY, "", TABLE_PT)
     with pdf.table(
-        col_widths=[12, 50, 96, 20],
+        col_widths=[10, 45, 90, 20],
         repeat_headings=TableHeadingsDisplay.ON_TOP_OF_EVERY_PAGE,
         text_align="CENTER",
-        line_height=6,
+        line_height=5.6,
         headings_style=bold,
-        padding=1.2,
+        padding=1,
     ) as table:
         head = table.row()
         for text in II_HEADINGS:
