@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from contest_app.enums import SideAwardMethod
-from contest_app.reports.numbers import rounded
-from contest_app.services.results import EditionResults
+from contest_app.formatting import rounded
+from contest_app.services.final.results import EditionResults
 
 MAIN = "Giải chính"
 SIDE = "Giải phụ"
@@ -38,7 +38,7 @@ def _units(results: EditionResults, entry_units: dict[int, tuple[str, ...]] | No
 def side_award_lines(results: EditionResults, entry_units: dict[int, tuple[str, ...]] | None = None) -> list[AwardLine]:
     """The side awards in their order: name, amount, team (blank while undecided).
 
-    ``entry_units`` (``services.outputs.finalist_people``) names every unit of a joint team."""
+    ``entry_units`` (``services.outputs.documents.finalist_people``) names every unit of a joint team."""
     units = _units(results, entry_units)
     lines = []
     for a in results.side_awards:

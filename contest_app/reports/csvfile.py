@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from contest_app.reports.appendix import AVERAGE_LABEL, Appendices
-from contest_app.reports.numbers import vn
+from contest_app.formatting import vn
 from contest_app.services.errors import ValidationError
 
 VI, PLAIN = "vi", "plain"

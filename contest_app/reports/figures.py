@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from contest_app.reports.numbers import rounded, vn, vn_short
-from contest_app.services.results import EditionResults
+from contest_app.formatting import rounded, vn, vn_short
+from contest_app.services.final.results import EditionResults
 
 
 def _teams(results: EditionResults, entry_ids) -> list[str]:
@@ -158,8 +158,8 @@ def _recorded_groups(history: dict, key: str, groups: list[tuple[int, str]]) -> 
 
 
 def report_counts(edition, figures, blocks) -> ReportCounts:
-    """The counts of section I.2 from the entries (``services.round_figures.round_figures``)
-    and the finalists per block (``services.outputs.finalists_by_block``).
+    """The counts of section I.2 from the entries (``services.rounds.round_figures.round_figures``)
+    and the finalists per block (``services.outputs.documents.finalists_by_block``).
 
     Where the entries held in the app are fewer than the round's recorded total (an edition
     whose 95 entries were not all registered), the recorded figures of ``edition.history``

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from contest_app.reports.appendix import Appendices
-from contest_app.reports.numbers import vn_date
+from contest_app.formatting import vn_date
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
 DRAFT = "DỰ THẢO"

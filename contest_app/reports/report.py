@@ -17,7 +17,7 @@ from typing import Any
 from contest_app.reports.appendix import Appendices, final_round_name
 from contest_app.reports.awards import AwardLine
 from contest_app.reports.figures import ReportCounts, count_text, segment_sentences, total_sentence
-from contest_app.reports.numbers import vn_date, vn_money, vn_short
+from contest_app.formatting import vn_date, vn_money, vn_short
 from contest_app.reports.official import (
     Block,
     Certificate,
@@ -45,10 +45,10 @@ HISTORY_HEADER = ("TT", "Vòng loại", "Vòng Sơ khảo", "Vòng Chung khảo"
 class ReportInputs:
     """Everything the report needs, gathered by the caller (a view or a test)."""
 
-    results: Any  # services.results.EditionResults
+    results: Any  # services.final.results.EditionResults
     appendices: Appendices
     counts: ReportCounts
-    history: Any  # services.history.HistoryTable
+    history: Any  # services.outputs.history.HistoryTable
     narrative: Any  # models.ReportNarrative (saved or defaults)
     awards: Sequence[AwardLine]
     locked: bool

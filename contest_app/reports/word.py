@@ -27,7 +27,7 @@ from contest_app.reports.appendix import (
     Appendices,
     Heading,
 )
-from contest_app.reports.numbers import vn
+from contest_app.formatting import vn
 from contest_app.reports.official import (
     BODY_PT,
     DRAFT,

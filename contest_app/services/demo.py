@@ -26,7 +26,7 @@ from contest_app.models import (
     Unit,
 )
 from contest_app.services.errors import Conflict
-from contest_app.services.outputs import DEFAULTS, TEXT_FIELDS
+from contest_app.services.outputs.documents import DEFAULTS, TEXT_FIELDS
 
 #: Spread of the generated marks around the published score, as fractions of the maximum.
 _SPREAD = (Decimal("0.05"), Decimal("0.03"), Decimal("0.01"))

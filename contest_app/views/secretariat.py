@@ -9,11 +9,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from contest_app.enums import Role
-from contest_app.extensions import db
 from contest_app.models import Edition
 from contest_app.enums import PlanKind, PlanStatus, ReplicationStatus
 from contest_app.reports import charts
@@ -21,21 +20,21 @@ from contest_app.reports.appendix import build_appendices
 from contest_app.reports.awards import all_award_lines, side_award_lines
 from contest_app.reports.csvfile import appendix_csv, check_form, csv_bytes
 from contest_app.reports.excel import MONEY_FORMAT, SCORE_FORMAT, appendix_workbook, table_workbook
-from contest_app.reports.figures import figure_sentences, figures_data
-from contest_app.reports.numbers import vn, vn_date, vn_short
+from contest_app.formatting import vn, vn_date, vn_short
+from contest_app.reports.figures import count_text, figure_sentences, figures_data, report_counts
 from contest_app.reports.pdf import appendix_pdf, certificates_pdf, official_pdf
 from contest_app.reports.report import ReportInputs, build_certificates, build_letter, build_report
-from contest_app.reports.figures import count_text, report_counts
 from contest_app.reports.word import appendix_document, certificates_document, official_document
-from contest_app.services import outputs, round_figures
-from contest_app.services.lock import is_locked
-from contest_app.services.consistency import consistency_report
-from contest_app.services.editions import get_edition, list_editions
-from contest_app.services.errors import Conflict, ServiceError, ValidationError
-from contest_app.services.followup import STATE_LABELS, followup_rows, record_followup, summary
-from contest_app.services.history import ROUND_LABELS, history_table, save_figures_edition
-from contest_app.services.results import EditionResults, compute_results
-from contest_app.views.helpers import roles_required
+from contest_app.services.errors import Conflict, ValidationError
+from contest_app.services.final.consistency import consistency_report
+from contest_app.services.final.lock import is_locked
+from contest_app.services.final.results import EditionResults, compute_results
+from contest_app.services.outputs import documents
+from contest_app.services.outputs.followup import STATE_LABELS, followup_rows, record_followup, summary
+from contest_app.services.outputs.history import ROUND_LABELS, history_table, save_figures_edition
+from contest_app.services.rounds import round_figures
+from contest_app.services.rounds.editions import get_edition, list_editions
+from contest_app.views.helpers import roles_required, view_action
 
 bp = Blueprint("secretariat", __name__, url_prefix="/secretariat")
 
@@ -115,7 +114,7 @@ def appendix_file(ref: str, fmt: str):
 def figures(ref: str):
     """The report's figures as sentences to paste, with the finalists' chart."""
     edition, results = _results(ref)
-    counts = report_counts(edition, round_figures.round_figures(edition), outputs.finalists_by_block(edition))
+    counts = report_counts(edition, round_figures.round_figures(edition), documents.finalists_by_block(edition))
     return render_template(
         "secretariat/figures.html",
         edition=edition,
@@ -150,7 +149,7 @@ def _award_rows(lines) -> list[list[Any]]:
 def awards(ref: str):
     """The side awards (name, amount, team) and every award for the certificates."""
     edition, results = _results(ref)
-    units = {entry_id: p.units for entry_id, p in outputs.finalist_people(edition).items()}
+    units = {entry_id: p.units for entry_id, p in documents.finalist_people(edition).items()}
     return render_template(
         "secretariat/awards.html",
         edition=edition,
@@ -165,7 +164,7 @@ def awards(ref: str):
 def awards_file(ref: str, fmt: str):
     """Every award (main and side) for certificates, as CSV or Excel."""
     edition, results = _results(ref)
-    units = {entry_id: p.units for entry_id, p in outputs.finalist_people(edition).items()}
+    units = {entry_id: p.units for entry_id, p in documents.finalist_people(edition).items()}
     rows = _award_rows(all_award_lines(results, units))
     if fmt == "csv":
         data = csv_bytes(AWARD_HEADERS, rows, form=check_form(request.args.get("form")))
@@ -258,7 +257,7 @@ def history_edit(ref: str):
 def _history_form(edition: Edition | None):
     if request.method == "POST":
         form = request.form
-        try:
+        with view_action() as action:
             saved = save_figures_edition(
                 actor=_actor(),
                 number=form.get("number"),
@@ -269,13 +268,10 @@ def _history_form(edition: Edition | None):
                 tiers=_tier_pairs(form),
                 edition=edition,
             )
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
+            action.succeed(f"Đã lưu số liệu {saved.title}.")
+        if action.error:
             return render_template("secretariat/history_form.html", edition=edition, values=form,
-                                   tiers=_tier_pairs(form)), exc.status
-        db.session.commit()
-        flash(f"Đã lưu số liệu {saved.title}.", "success")
+                                   tiers=_tier_pairs(form)), action.error.status
         return redirect(url_for("secretariat.history"))
     values: dict[str, Any] = {}
     tiers: list[tuple[str, Any]] = [("Giải Nhất", 1), ("Giải Nhì", 1), ("Giải Ba", 1), ("Giải Khuyến khích", 6)]
@@ -321,7 +317,7 @@ def followup_save(ref: str, entry_id: int):
     edition, _results_ = _results(ref)
     form = request.form
     received = form.get("received_on", "").strip()
-    try:
+    with view_action() as action:
         try:
             received_on = date.fromisoformat(received) if received else None
         except ValueError:
@@ -338,12 +334,7 @@ def followup_save(ref: str, entry_id: int):
             notes=form.get("notes", ""),
             today=date.today(),
         )
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("secretariat.followup", ref=edition.year), 303)
-    db.session.commit()
-    flash("Đã lưu tình trạng phương án, đề án, kế hoạch.", "success")
+        action.succeed("Đã lưu tình trạng phương án, đề án, kế hoạch.")
     return redirect(url_for("secretariat.followup", ref=edition.year), 303)
 
 
@@ -373,15 +364,15 @@ def followup_file(ref: str, fmt: str):
 
 
 def _report_inputs(edition: Edition, results: EditionResults) -> tuple[ReportInputs, dict]:
-    people = outputs.finalist_people(edition)
+    people = documents.finalist_people(edition)
     units = {entry_id: p.units for entry_id, p in people.items()}
-    counts = report_counts(edition, round_figures.round_figures(edition), outputs.finalists_by_block(edition))
+    counts = report_counts(edition, round_figures.round_figures(edition), documents.finalists_by_block(edition))
     inputs = ReportInputs(
         results=results,
         appendices=build_appendices(results),
         counts=counts,
         history=history_table(),
-        narrative=outputs.narrative_of(edition),
+        narrative=documents.narrative_of(edition),
         awards=all_award_lines(results, units),
         locked=is_locked(edition),
     )
@@ -415,24 +406,19 @@ def report(ref: str):
     status = 200
     if request.method == "POST":
         form = request.form
-        try:
+        with view_action("Đã lưu nội dung báo cáo, công văn và giấy chứng nhận.") as action:
             dates = {name: _date_field(form, name, label) for name, label in DATE_LABELS.items()}
-            outputs.save_narrative(
+            documents.save_narrative(
                 edition=edition,
                 actor=_actor(),
-                texts={k: form.get(k, "") for k in outputs.TEXT_FIELDS},
+                texts={k: form.get(k, "") for k in documents.TEXT_FIELDS},
                 dates=dates,
                 report_number=form.get("report_number", ""),
             )
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            status = exc.status
-        else:
-            db.session.commit()
-            flash("Đã lưu nội dung báo cáo, công văn và giấy chứng nhận.", "success")
+        if action.ok:
             return redirect(url_for("secretariat.report", ref=edition.year), 303)
-    narrative = outputs.narrative_of(edition)
+        status = action.error.status
+    narrative = documents.narrative_of(edition)
     values = request.form if request.method == "POST" else None
     return render_template(
         "secretariat/report.html",

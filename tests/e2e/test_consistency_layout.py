@@ -13,7 +13,7 @@ PASSWORD = "mat-khau-123"
 @pytest.fixture
 def marked_server(tmp_path):
     """A server on the 2019 demo with the six judges' marks and a secretariat account."""
-    from contest_app.services.accounts import create_user
+    from contest_app.services.trust.accounts import create_user
     from contest_app.services.demo import load_demo
     from tests.conftest import build_app
 

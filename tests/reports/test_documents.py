@@ -13,7 +13,7 @@ from docx.shared import Pt
 
 from contest_app.extensions import db
 from contest_app.models import TeamMember
-from contest_app.services.lock import lock_final
+from contest_app.services.final.lock import lock_final
 from tests.reports.expected import squash
 
 MM = 72 / 25.4  # PDF points per millimetre

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from contest_app.enums import Block
 from contest_app.extensions import db
 from contest_app.models import Edition, Entry, ReportNarrative, TeamPartnerUnit
-from contest_app.services.audit import record_event
+from contest_app.services.trust.audit import record_event
 from contest_app.services.errors import ValidationError
-from contest_app.services.results import finalists
+from contest_app.services.final.finalists import finalists
 
 #: Defaults in the wording of report 2417/BC-SNV and letter 11254/UBND.
 DEFAULTS: dict[str, Any] = {
