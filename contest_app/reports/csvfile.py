@@ -17,12 +17,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from contest_app.reports.appendix import AVERAGE_LABEL, Appendices
-from contest_app.formatting import vn
+from contest_app.formatting import vn, vn_day
 from contest_app.services.errors import ValidationError
 
 VI, PLAIN = "vi", "plain"
@@ -45,10 +45,8 @@ def cell(value: Any, form: str = VI) -> str:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
-    if isinstance(value, datetime):
-        return f"{value:%d/%m/%Y %H:%M}"
-    if isinstance(value, date):
-        return f"{value:%d/%m/%Y}"
+    if isinstance(value, date):  # a datetime too
+        return vn_day(value)
     if isinstance(value, Decimal | float):
         value = Decimal(str(value)) if isinstance(value, float) else value
         places = max(0, -value.as_tuple().exponent) if isinstance(value.as_tuple().exponent, int) else 2

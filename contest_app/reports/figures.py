@@ -118,11 +118,6 @@ def figures_data(results: EditionResults) -> dict[str, Any]:
 # --- the report's counts: rounds, thematic groups, types of unit -------------------------------
 
 
-def count_text(n: int) -> str:
-    """A count as the report writes it: two digits below ten (05, 09), else as is (12, 95)."""
-    return f"{n:02d}"
-
-
 @dataclass(frozen=True)
 class GroupCount:
     number: int

@@ -16,8 +16,8 @@ from typing import Any
 
 from contest_app.reports.appendix import Appendices, final_round_name
 from contest_app.reports.awards import AwardLine
-from contest_app.reports.figures import ReportCounts, count_text, segment_sentences, total_sentence
-from contest_app.formatting import vn_date, vn_money, vn_short
+from contest_app.reports.figures import ReportCounts, segment_sentences, total_sentence
+from contest_app.formatting import vn_count, vn_date, vn_money, vn_short
 from contest_app.reports.official import (
     Block,
     Certificate,
@@ -102,7 +102,7 @@ def _prize_paragraph(inputs: ReportInputs) -> Para:
             w = winners[0]
             parts.append([Run(f"đội thi {w.team} đạt {tier_name} với mô hình, sáng kiến "), _title_run(w.entry_title)])
         else:
-            part = [Run(f"{count_text(len(winners))} đội đạt {tier_name} gồm: ")]
+            part = [Run(f"{vn_count(len(winners))} đội đạt {tier_name} gồm: ")]
             for i, w in enumerate(winners):
                 part += [Run(("; " if i else "") + f"đội thi {w.team} với mô hình, sáng kiến "), _title_run(w.entry_title)]
             parts.append(part)
@@ -122,11 +122,11 @@ def _side_awards_sentence(results) -> str | None:
         return None
     amounts = {a.amount for a in decided}
     if len(amounts) == 1 and None not in amounts:
-        head = (f"Ngoài ra, Ban Tổ chức đã xét, trao {count_text(len(decided))} giải phụ, "
+        head = (f"Ngoài ra, Ban Tổ chức đã xét, trao {vn_count(len(decided))} giải phụ, "
                 f"mỗi giải {vn_money(decided[0].amount)} đồng: ")
         items = [f"{a.name} ({a.team})" for a in decided]
     else:
-        head = f"Ngoài ra, Ban Tổ chức đã xét, trao {count_text(len(decided))} giải phụ: "
+        head = f"Ngoài ra, Ban Tổ chức đã xét, trao {vn_count(len(decided))} giải phụ: "
         items = [f"{a.name} ({a.team}{', ' + vn_money(a.amount) + ' đồng' if a.amount else ''})" for a in decided]
     return head + "; ".join(items) + "."
 
@@ -136,27 +136,27 @@ def _rounds_blocks(inputs: ReportInputs) -> list[Block]:
     out: list[Block] = []
     q, p, f = counts.qualifying, counts.preliminary, counts.final
     if q is not None:
-        out.append(para(f"Sau khi phát động cuộc thi, có {count_text(q)} mô hình, sáng kiến CCHC được công chức, "
+        out.append(para(f"Sau khi phát động cuộc thi, có {vn_count(q)} mô hình, sáng kiến CCHC được công chức, "
                         "viên chức trẻ gửi tham gia Vòng loại do các Sở, ngành, đơn vị, UBND cấp huyện chủ trì tổ chức."))
     groups = [g for g in counts.preliminary_groups]
     if p is not None:
-        lead = f"Từ kết quả chấm vòng loại, {count_text(p)}/{count_text(q or 0)} mô hình, sáng kiến đã được chọn lựa, " \
+        lead = f"Từ kết quả chấm vòng loại, {vn_count(p)}/{vn_count(q or 0)} mô hình, sáng kiến đã được chọn lựa, " \
                "tiếp tục gửi Ban Tổ chức cuộc thi tỉnh chấm Vòng sơ khảo"
         if groups:
-            out.append(para(f"{lead}, với nội dung được phân thành {count_text(len(groups))} nhóm chủ yếu như sau:"))
+            out.append(para(f"{lead}, với nội dung được phân thành {vn_count(len(groups))} nhóm chủ yếu như sau:"))
             for i, g in enumerate(groups):
                 end = "." if i == len(groups) - 1 else ";"
-                out.append(para(f"- Nhóm {g.number}. {g.name}: {count_text(g.count)}{end}", "bullet"))
+                out.append(para(f"- Nhóm {g.number}. {g.name}: {vn_count(g.count)}{end}", "bullet"))
         else:
             out.append(para(lead + "."))
     if f is not None:
         blocks = [b for b in counts.final_blocks if b.count]
-        text = (f"Ban Giám khảo đã chấm thi {count_text(p or 0)} mô hình, sáng kiến và công bố danh sách "
-                f"{count_text(f)} mô hình đủ điều kiện (có điểm số từ {vn_short(edition.preliminary_cutoff)} điểm "
+        text = (f"Ban Giám khảo đã chấm thi {vn_count(p or 0)} mô hình, sáng kiến và công bố danh sách "
+                f"{vn_count(f)} mô hình đủ điều kiện (có điểm số từ {vn_short(edition.preliminary_cutoff)} điểm "
                 "trở lên) tham dự Vòng chung khảo")
         if blocks:
             text += ", trong đó, " + "; ".join(
-                f"{_lower_first(b.label)} có {count_text(b.count)} mô hình ({', '.join(b.names)})" for b in blocks)
+                f"{_lower_first(b.label)} có {vn_count(b.count)} mô hình ({', '.join(b.names)})" for b in blocks)
         out.append(para(text + "."))
     final_round = _final_round(edition)
     rows = inputs.results.rows
@@ -164,19 +164,19 @@ def _rounds_blocks(inputs: ReportInputs) -> list[Block]:
         when = f"Ngày {vn_date(final_round.held_on)}, " if final_round.held_on else ""
         where = f" tại {final_round.venue}" if final_round.venue else ""
         lead = f"{when}{final_round.name or 'Vòng chung khảo'} cuộc thi được tổ chức{where}"
-        out.append(para(f"{lead[:1].upper()}{lead[1:]}, với {count_text(len(rows))} mô hình, sáng kiến dự thi."))
+        out.append(para(f"{lead[:1].upper()}{lead[1:]}, với {vn_count(len(rows))} mô hình, sáng kiến dự thi."))
     themed = [g for g in counts.final_groups if g.count]
     if themed:
         out.append(para("Các mô hình, sáng kiến vào Vòng chung khảo theo nhóm nội dung: " + "; ".join(
-            f"{_lower_first(g.name)} ({count_text(g.count)} mô hình)" for g in themed) + "."))
+            f"{_lower_first(g.name)} ({vn_count(g.count)} mô hình)" for g in themed) + "."))
     return out
 
 
 def _history_table(history) -> Table:
-    rows = [(r.label, count_text(r.qualifying), count_text(r.preliminary), count_text(r.final), r.prize_structure)
+    rows = [(r.label, vn_count(r.qualifying), vn_count(r.preliminary), vn_count(r.final), r.prize_structure)
             for r in history.rows]
     t = history.totals
-    rows.append(("Tổng cộng", count_text(t["qualifying"]), count_text(t["preliminary"]), count_text(t["final"]), ""))
+    rows.append(("Tổng cộng", vn_count(t["qualifying"]), vn_count(t["preliminary"]), vn_count(t["final"]), ""))
     return Table(HISTORY_HEADER, tuple(rows), (32, 22, 24, 26, 61), bold_last=True, centre_columns=(1, 2, 3))
 
 
@@ -204,14 +204,14 @@ def build_report(inputs: ReportInputs) -> OfficialDocument:
     if side:
         body.append(para(side))
     body += [
-        para(f"(Có Danh sách {count_text(len(results.rows))} đội thi và mô hình, sáng kiến dự thi vòng chung khảo; "
+        para(f"(Có Danh sách {vn_count(len(results.rows))} đội thi và mô hình, sáng kiến dự thi vòng chung khảo; "
              "Danh sách các đội đạt giải và Bảng tổng hợp điểm Vòng chung khảo cuộc thi kèm theo các Phụ lục)",
              italic=True),
         para("3. Nhận xét, đánh giá", "heading"),
         *_narrative(n.assessment),
         para("II. TỔNG KẾT, ĐÁNH GIÁ KẾT QUẢ CUỘC THI QUA CÁC LẦN TỔ CHỨC", "heading"),
         para(f"1. Tổng hợp số lượng mô hình, sáng kiến, giải pháp và cơ cấu giải thưởng "
-             f"{count_text(len(inputs.history.rows))} lần tổ chức cuộc thi:", "heading"),
+             f"{vn_count(len(inputs.history.rows))} lần tổ chức cuộc thi:", "heading"),
         _history_table(inputs.history),
         para("2. Những kết quả mang lại", "heading"),
         *_narrative(n.went_well),
@@ -250,7 +250,7 @@ def _winners_sentence(results) -> str | None:
             parts.append(f"{tier['name'].lower()}: " + ", ".join(f"đội thi {t}" for t in teams))
     side = [f"{a.name} ({a.team})" for a in results.side_awards if a.team]
     if side:
-        parts.append(f"{count_text(len(side))} giải phụ: " + ", ".join(side))
+        parts.append(f"{vn_count(len(side))} giải phụ: " + ", ".join(side))
     if not parts:
         return None
     return "Kết quả Vòng chung khảo: " + "; ".join(parts) + "."

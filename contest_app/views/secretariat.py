@@ -20,8 +20,8 @@ from contest_app.reports.appendix import build_appendices
 from contest_app.reports.awards import all_award_lines, side_award_lines
 from contest_app.reports.csvfile import appendix_csv, check_form, csv_bytes
 from contest_app.reports.excel import MONEY_FORMAT, SCORE_FORMAT, appendix_workbook, table_workbook
-from contest_app.formatting import vn, vn_date, vn_short
-from contest_app.reports.figures import count_text, figure_sentences, figures_data, report_counts
+from contest_app.formatting import vn, vn_count, vn_date, vn_short
+from contest_app.reports.figures import figure_sentences, figures_data, report_counts
 from contest_app.reports.pdf import appendix_pdf, certificates_pdf, official_pdf
 from contest_app.reports.report import ReportInputs, build_certificates, build_letter, build_report
 from contest_app.reports.word import appendix_document, certificates_document, official_document
@@ -120,7 +120,7 @@ def figures(ref: str):
         edition=edition,
         results=results,
         counts=counts,
-        count_text=count_text,
+        count_text=vn_count,
         sentences=figure_sentences(results),
         chart=charts.segment_scores_chart(results),
         vn=vn,
@@ -224,7 +224,7 @@ def history_file(fmt: str):
     totals = [["Tổng cộng", table.totals["qualifying"], table.totals["preliminary"], table.totals["final"], ""]]
     if fmt == "csv":
         # Counts as the report writes them: "09", "41".
-        padded = [[r[0], *(count_text(v) for v in r[1:4]), r[4]] for r in rows + totals]
+        padded = [[r[0], *(vn_count(v) for v in r[1:4]), r[4]] for r in rows + totals]
         data = csv_bytes(HISTORY_HEADERS, padded, form=check_form(request.args.get("form")))
         return _download(data, "csv", "tong-hop-cac-lan-to-chuc")
     if fmt == "xlsx":
