@@ -106,3 +106,13 @@ def test_figures_page_gives_thematic_groups_and_types_of_unit(client, secretary)
                                                ["UBND cấp huyện", "03"], ["UBND cấp xã", "02"], ["Đơn vị sự nghiệp", "01"]]
     assert blocks[4][2] == ("UBND phường Ninh Hải (thị xã Ninh Hòa); "
                             "Liên quân UBND các xã: Diên Lâm - Diên Thọ - Diên An (huyện Diên Khánh)")
+
+
+def test_every_csv_download_offers_both_forms(client, secretary):
+    html = unescape(client.get("/secretariat/").get_data(as_text=True))
+    assert 'href="/secretariat/2019/appendix.csv"' in html and 'href="/secretariat/2019/appendix.csv?form=plain"' in html
+    plain = client.get("/secretariat/2019/appendix.csv?form=plain").data.decode("utf-8-sig").splitlines()
+    assert plain[13] == "I,,ĐIỂM TRUNG BÌNH,,7.17,11.68,58.82,77.67,"
+    response = client.get("/secretariat/2019/appendix.csv?form=excel")
+    assert response.status_code == 400
+    assert "Dạng CSV “excel” không được hỗ trợ: chọn vi hoặc plain." in unescape(response.get_data(as_text=True))
