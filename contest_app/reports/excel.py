@@ -209,8 +209,10 @@ def appendix_workbook(app: Appendices) -> bytes:
 
 
 def table_workbook(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], *,
-                   formats: dict[int, str] | None = None, footer: Sequence[Sequence[Any]] = ()) -> bytes:
-    """A one-sheet table: a bold header row (repeated when printed) and typed cells.
+                   formats: dict[int, str] | None = None, footer: Sequence[Sequence[Any]] = (),
+                   caption: str | None = None) -> bytes:
+    """A one-sheet table: a bold header row (repeated when printed) and typed cells, under an
+    optional ``caption`` (a bold line across the table, row 1).
 
     ``formats`` maps a 0-based column to a number format (``SCORE_FORMAT``, ``MONEY_FORMAT``…).
     """
@@ -218,10 +220,17 @@ def table_workbook(title: str, headers: Sequence[str], rows: Sequence[Sequence[A
     ws = wb.active
     ws.title = title[:31]
     formats = formats or {}
+    top = 1
+    if caption:
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(1, len(headers)))
+        cell = ws.cell(row=1, column=1, value=caption)
+        cell.font = _font(bold=True, size=14)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        top = 2
     for col, text in enumerate(headers, start=1):
-        _text_cell(ws, 1, col, text, bold=True, center=True)
-    for i, values in enumerate(list(rows) + list(footer), start=2):
-        bold = i - 2 >= len(rows)
+        _text_cell(ws, top, col, text, bold=True, center=True)
+    for i, values in enumerate(list(rows) + list(footer), start=top + 1):
+        bold = i - top - 1 >= len(rows)
         for col, value in enumerate(values, start=1):
             if isinstance(value, date):
                 cell = ws.cell(row=i, column=col, value=value)
@@ -238,7 +247,7 @@ def table_workbook(title: str, headers: Sequence[str], rows: Sequence[Sequence[A
     for col, text in enumerate(headers, start=1):
         longest = max([len(str(text))] + [len(str(r[col - 1] or "")) for r in rows] or [10])
         ws.column_dimensions[get_column_letter(col)].width = min(60, max(8, longest + 2))
-    _setup_page(ws, landscape=len(headers) > 5, title_rows="1:1")
+    _setup_page(ws, landscape=len(headers) > 5, title_rows=f"{top}:{top}")
     return _save(wb)
 
 

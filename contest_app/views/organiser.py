@@ -31,6 +31,7 @@ from contest_app.formatting import vn_moment
 from contest_app.models import Cluster, Entry, PreliminaryAssignment, User
 from contest_app.services.demo import ensure_units
 from contest_app.reports.csvfile import check_form, csv_bytes
+from contest_app.reports.excel import SCORE_FORMAT, table_workbook
 from contest_app.services.errors import NotFound, ValidationError
 from contest_app.services.rounds import excel_import, preliminary, qualifying, registration, round_figures, similarity
 from contest_app.services.rounds.editions import create_edition, get_edition, list_editions
@@ -412,7 +413,10 @@ def finalists_csv(edition_id: int):
 @bp.get("/editions/<int:edition_id>/finalists.xlsx")
 def finalists_xlsx(edition_id: int):
     edition = get_edition(edition_id)
-    return Response(preliminary.finalists_xlsx(edition), mimetype=XLSX, headers={
+    data = table_workbook("Danh sách vào chung khảo", preliminary.FINALIST_HEADERS, preliminary.finalist_rows(edition),
+                          formats={6: SCORE_FORMAT},
+                          caption=f"Danh sách mô hình, sáng kiến vào vòng chung khảo — {edition.title}")
+    return Response(data, mimetype=XLSX, headers={
         "Content-Disposition": f"attachment; filename=danh-sach-chung-khao-{edition.year}.xlsx"})
 
 

@@ -183,3 +183,18 @@ def test_excel_print_setup_follows_decree_30(appendices_2019):
         lines = max(text_lines(one.cell(row, c).value, one.column_dimensions[chr(64 + c)].width) for c in (2, 3))
         assert one.row_dimensions[row].height >= lines * 13 * 1.3
     assert one["D21"].value == 7.17 and one["G21"].value == 77.67
+
+
+def test_table_workbook_caption_and_print_setup():
+    from decimal import Decimal
+
+    from contest_app.reports.excel import SCORE_FORMAT, table_workbook
+
+    data = table_workbook("Danh sách", ["TT", "Đơn vị", "Điểm"], [[1, "Sở Y tế", Decimal("75.00")]],
+                          formats={2: SCORE_FORMAT}, caption="Danh sách mô hình, sáng kiến vào vòng chung khảo")
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws["A1"].value == "Danh sách mô hình, sáng kiến vào vòng chung khảo" and ws["A1"].font.b
+    assert [c.value for c in ws[2]] == ["TT", "Đơn vị", "Điểm"] and [c.value for c in ws[3]] == [1, "Sở Y tế", 75]
+    assert ws["C3"].number_format == "0.00" and ws.print_title_rows == "$2:$2"
+    assert ws.oddHeader.center.text == "&P" and round(ws.page_margins.left * 25.4) == 30
+    assert ws.row_dimensions[1].height is not None and ws.row_dimensions[3].height is not None
