@@ -150,8 +150,9 @@ def appendix_workbook(app: Appendices) -> bytes:
         ws.merge_cells(start_row=top, start_column=col, end_row=top + 1, end_column=col)
         _text_cell(ws, top, col, text, bold=True, center=True)
         _text_cell(ws, top + 1, col, None)
-    ws.merge_cells(start_row=top, start_column=4, end_row=top, end_column=3 + n)
-    _text_cell(ws, top, 4, GROUP_HEADING, bold=True, center=True)
+    if n:  # an edition with no segment yet has no group heading
+        ws.merge_cells(start_row=top, start_column=4, end_row=top, end_column=3 + n)
+        _text_cell(ws, top, 4, GROUP_HEADING, bold=True, center=True)
     for j, name in enumerate(one.segment_names):
         if j:
             _text_cell(ws, top, 4 + j, None)

@@ -109,7 +109,8 @@ def _append_appendices(pdf: AppendixPDF, app: Appendices) -> None:
         top = table.row()
         for text in I_HEADINGS:
             top.cell(text, rowspan=2)
-        top.cell(GROUP_HEADING, colspan=n)
+        if n:  # an edition with no segment yet has no group heading
+            top.cell(GROUP_HEADING, colspan=n)
         top.cell(TOTAL_HEADING, rowspan=2)
         sub = table.row()
         for name in one.segment_names:

@@ -148,8 +148,9 @@ def _append_appendix_one(doc, one, fingerprint: str) -> None:
     for col, text in enumerate(I_HEADINGS):
         merged = top.cells[col].merge(sub.cells[col])
         _write(merged, text, bold=True, center=True)
-    group = top.cells[3].merge(top.cells[2 + n]) if n > 1 else top.cells[3]
-    _write(group, GROUP_HEADING, bold=True, center=True)
+    if n:  # an edition with no segment yet has no group heading
+        group = top.cells[3].merge(top.cells[2 + n]) if n > 1 else top.cells[3]
+        _write(group, GROUP_HEADING, bold=True, center=True)
     for j, name in enumerate(one.segment_names):
         _write(sub.cells[3 + j], name, bold=True, center=True)
     total = top.cells[width - 1].merge(sub.cells[width - 1])
@@ -171,7 +172,7 @@ def _append_appendix_one(doc, one, fingerprint: str) -> None:
     for j, value in enumerate(one.averages):
         _write(cells[3 + j], vn(value), bold=True, center=True)
     _write(cells[width - 1], vn(one.average_total), bold=True, center=True)
-    _widths(table, [1.2, 5.0, 9.0] + [7.5 / n] * n + [2.3])
+    _widths(table, [1.2, 5.0, 9.0 if n else 16.5] + ([7.5 / n] * n if n else []) + [2.3])
     _fingerprint(doc, fingerprint)
 
 

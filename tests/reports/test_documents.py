@@ -257,3 +257,21 @@ def test_unknown_document_format_is_not_found_in_vietnamese(client, secretary):
     response = client.get("/secretariat/2019/report.odt")
     assert response.status_code == 404
     assert "Không tìm thấy" in response.get_data(as_text=True)
+
+
+def test_a_new_edition_without_results_gets_a_draft_with_blanks(client, secretary):
+    from tests.services.rounds_helpers import new_edition
+
+    new_edition(2027, 8)
+    db.session.commit()
+    doc = _docx(client, "/secretariat/2027/report.docx")
+    assert _cell_texts(doc.tables[0])[1] == ["Số:        /BC-SNV", "Khánh Hòa, ngày        tháng        năm 2027"]
+    texts = _texts(doc)
+    assert "Kết quả chung cuộc: chưa xếp giải." in texts
+    assert texts[texts.index("3. Nhận xét, đánh giá") + 1] == "(Ban Thư ký chưa viết nội dung này.)"
+    assert len(_pdf(client, "/secretariat/2027/letter.pdf").pages) >= 1
+    response = client.get("/secretariat/2027/certificates.pdf")
+    assert response.status_code == 409
+    assert "Chưa có giải nào được trao: chưa thể in giấy chứng nhận." in response.get_data(as_text=True)
+    for fmt in ("docx", "xlsx", "pdf", "csv"):
+        assert client.get(f"/secretariat/2027/appendix.{fmt}").status_code == 200, fmt
