@@ -21,12 +21,11 @@ from contest_app.models import (
     SideAwardDecision,
     ReportNarrative,
     Team,
-    TeamPartnerUnit,
     ThematicGroup,
     Unit,
 )
 from contest_app.services.errors import Conflict
-from contest_app.services.outputs.documents import DEFAULTS, TEXT_FIELDS
+from contest_app.services.outputs.documents import DEFAULTS, TEXT_FIELDS, add_partner_unit
 
 #: Spread of the generated marks around the published score, as fractions of the maximum.
 _SPREAD = (Decimal("0.05"), Decimal("0.03"), Decimal("0.01"))
@@ -158,7 +157,7 @@ def load_demo(*, with_marks: bool = False) -> Edition:
         db.session.add(entry)
         entries_by_team[team_name] = entry
         for partner in data.JOINT_TEAM_PARTNERS.get(team_name, []):
-            db.session.add(TeamPartnerUnit(team_id=team.id, unit_id=units[partner].id))
+            add_partner_unit(team_id=team.id, unit_id=units[partner].id)
 
     judges = [
         Judge(edition_id=edition.id, name=f"Giám khảo {i}", title="Thành viên Ban Giám khảo", panel=Panel.FINAL.value, seat=i)

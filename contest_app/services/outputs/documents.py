@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from contest_app.enums import Block
 from contest_app.extensions import db
-from contest_app.models import Edition, Entry, ReportNarrative, TeamPartnerUnit
+from contest_app.models import Edition, ReportNarrative, TeamPartnerUnit
 from contest_app.services.trust.audit import record_event
 from contest_app.services.errors import ValidationError
 from contest_app.services.final.finalists import finalists
@@ -154,15 +154,17 @@ class EntryPeople:
 
 def finalist_people(edition: Edition) -> dict[int, EntryPeople]:
     """Every finalist entry's units (the team's own unit first, then its partners) and members."""
+    entries = finalists(edition)
+    team_ids = [e.team_id for e in entries if e.team_id is not None]
+    partners: dict[int, list[TeamPartnerUnit]] = {}
+    for link in db.session.scalars(
+        select(TeamPartnerUnit).where(TeamPartnerUnit.team_id.in_(team_ids)).order_by(TeamPartnerUnit.id)
+    ):
+        partners.setdefault(link.team_id, []).append(link)
     out = {}
-    for entry in finalists(edition):
+    for entry in entries:
         team = entry.team
-        units = [entry.unit]
-        if team is not None:
-            partners = db.session.scalars(
-                select(TeamPartnerUnit).where(TeamPartnerUnit.team_id == team.id).order_by(TeamPartnerUnit.id)
-            )
-            units += [p.unit for p in partners if p.unit_id != entry.unit_id]
+        units = [entry.unit] + [p.unit for p in partners.get(entry.team_id, []) if p.unit_id != entry.unit_id]
         out[entry.id] = EntryPeople(
             entry_id=entry.id,
             team=team.name if team else entry.unit.name,
@@ -185,12 +187,11 @@ def add_partner_unit(*, team_id: int, unit_id: int) -> TeamPartnerUnit:
 
 
 def finalists_by_block(edition: Edition) -> list[tuple[Block, list[str]]]:
-    """The finalists per block of their (first) unit, in the blocks' order: a joint team
-    counts once, named by its team name."""
-    people = finalist_people(edition)
-    entries = {e.id: e for e in db.session.scalars(select(Entry).where(Entry.id.in_(list(people))))}
+    """The finalists per block of their own unit, in the blocks' order: a joint team counts
+    once, named by its team name."""
     grouped: dict[str, list[str]] = {b.value: [] for b in Block}
-    for entry_id, p in people.items():
-        entry = entries[entry_id]
+    people = finalist_people(edition)
+    for entry in finalists(edition):
+        p = people[entry.id]
         grouped.setdefault(entry.unit.block, []).append(p.team if p.joint else entry.unit.name)
     return [(b, grouped[b.value]) for b in Block]
