@@ -20,6 +20,8 @@ OPEN_SEGMENT = "open_segment"
 CLOSE_SEGMENT = "close_segment"
 REVEAL_SEGMENT = "reveal_segment"
 REVEAL_PRIZES = "reveal_prizes"
+ACCEPT_LATE_MARK = "accept_late_mark"
+REJECT_LATE_MARK = "reject_late_mark"
 
 # server -> client
 STATE_CHANGED = "state_changed"
@@ -31,10 +33,8 @@ BOARD_UPDATED = "board_updated"
 DESK_UPDATED = "desk_updated"
 MARK_RECORDED = "mark_recorded"
 JUDGE_SEEN = "judge_seen"
-
-#: Events a judge's client may send; sent to /board they are refused with ``read_only``.
-JUDGE_EVENTS = (SUBMIT_MARK, HEARTBEAT, GET_STATE)
-DESK_EVENTS = (SET_STAGE, OPEN_SEGMENT, CLOSE_SEGMENT, REVEAL_SEGMENT, REVEAL_PRIZES, GET_DESK)
+LATE_MARK_RECEIVED = "late_mark_received"
+MARK_STATUS = "mark_status"
 
 READ_ONLY_MESSAGE = "Bảng điểm chỉ để xem: kênh này không nhận thao tác chấm điểm hay điều khiển."
 DESK_DENIED = "Chỉ Bàn điều khiển, Ban Thư ký hoặc Ban Tổ chức được điều khiển phần thi. Vui lòng đăng nhập."

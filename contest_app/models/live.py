@@ -29,6 +29,9 @@ class LiveState(db.Model):
     open_entry_id: Mapped[int | None] = mapped_column(ForeignKey("entry.id", ondelete="SET NULL"), nullable=True)
     open_segment_id: Mapped[int | None] = mapped_column(ForeignKey("segment.id", ondelete="SET NULL"), nullable=True)
     board_seq: Mapped[int] = mapped_column(Integer, default=0)
+    #: Raised whenever what the tablets show changes (stage, open segment): a tablet whose
+    #: last ``live_seq`` is older than the server's fetches its state again.
+    live_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     prizes_revealed: Mapped[bool] = mapped_column(default=False)
     #: Scores, totals and ranks as last published to the audience (from compute_results).
     published: Mapped[dict | None] = mapped_column(JSON, nullable=True)

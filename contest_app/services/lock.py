@@ -234,7 +234,7 @@ def fingerprint_of(data: dict[str, Any]) -> str:
 
     The same canonical form as ``EditionResults.fingerprint``: sorted keys, no spaces, UTF-8.
     """
-    body = {k: v for k, v in data.items() if k not in ("fingerprint", "locked")}
+    body = {k: v for k, v in data.items() if k not in ("fingerprint", "locked", "published")}
     canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 

@@ -29,6 +29,7 @@ from contest_app.services.lock import (
 )
 from contest_app.services.results import compute_results
 from contest_app.views.helpers import roles_required
+from contest_app.views.main import sees_provisional
 
 bp = Blueprint("trust", __name__, url_prefix="/secretariat/trust")
 public_bp = Blueprint("trust_public", __name__)
@@ -123,7 +124,13 @@ def results_json(ref: str):
             status=404,
             mimetype="application/json",
         )
-    body = json.dumps(export_results(edition), ensure_ascii=False, indent=2, sort_keys=True)
+    from contest_app.views.main import results_for_viewer
+
+    data, _ = results_for_viewer(edition)  # only what is published (insiders: provisional values)
+    published = data["published"]
+    if is_locked(edition) or sees_provisional() or (published["all_scores"] and published["prizes"]):
+        data = {**export_results(edition), "published": published}  # the whole result, fingerprinted
+    body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
     response = Response(body, mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="ket-qua-{edition.year}.json"'
     return response

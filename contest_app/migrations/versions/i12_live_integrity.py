@@ -54,12 +54,16 @@ def upgrade():
     )
     with op.batch_alter_table("panel_decision", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_panel_decision_edition_id"), ["edition_id"], unique=False)
+    with op.batch_alter_table("live_state", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("live_seq", sa.Integer(), server_default="0", nullable=False))
     with op.batch_alter_table("edition", schema=None) as batch_op:
         batch_op.add_column(sa.Column("lock_countersigned_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column("lock_countersigned_by", sa.String(length=120), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table("live_state", schema=None) as batch_op:
+        batch_op.drop_column("live_seq")
     with op.batch_alter_table("edition", schema=None) as batch_op:
         batch_op.drop_column("lock_countersigned_by")
         batch_op.drop_column("lock_countersigned_at")
