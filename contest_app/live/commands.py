@@ -42,18 +42,22 @@ def live_reset_command(edition_ref: str, delete_marks: bool, yes: bool) -> None:
     """Đặt lại trạng thái trực tiếp (sân khấu, phần thi đang mở, công bố) của một kỳ thi."""
     from contest_app.cli import CommandError
     from contest_app.services.editions import get_edition
-    from contest_app.services.live_state import refresh_board, reset_live
+    from contest_app.live import broadcast
+    from contest_app.services.live_state import reset_live
+    from contest_app.services.publication import results_changed
 
     try:
         edition = get_edition(edition_ref)
         if delete_marks and not yes:
             click.confirm(f"Xóa mọi điểm chấm vòng chung khảo của {edition.title}?", abort=True)
         deleted = reset_live(edition=edition, actor="dòng lệnh live-reset", delete_marks=delete_marks)
-        refresh_board(edition, publish=True)
+        change = results_changed(edition, judges_event="state_changed")
     except ServiceError as exc:
         db.session.rollback()
         raise CommandError(exc.message) from None
     db.session.commit()
+    # With a message queue (CONTEST_MESSAGE_QUEUE) the servers relay this to every board.
+    broadcast.board_updated(change.board)
     click.echo(f"Đã đặt lại trạng thái trực tiếp của {edition.title}; đã xóa {deleted} điểm chấm.")
 
 

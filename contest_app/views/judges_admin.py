@@ -13,10 +13,10 @@ from contest_app.enums import Role
 from contest_app.extensions import db
 from contest_app.live import broadcast
 from contest_app.models import Entry, Judge
-from contest_app.services import judge_access, live_state
+from contest_app.services import judge_access, live_state, publication
 from contest_app.services.audit import list_events, verify_chain
 from contest_app.services.errors import NotFound, ServiceError
-from contest_app.services.judging import correct_mark, marks_of, vn_decimal
+from contest_app.services.judging import correct_mark, marks_of, vn_decimal, window_of
 from contest_app.services.results import finalists
 from contest_app.views.board import public_url
 from contest_app.views.control import default_edition
@@ -122,14 +122,13 @@ def marks():
             segment = live_state.get_segment(edition, request.form.get("segment_key"))
             correct_mark(actor=current_user, judge=judge, entry=entry, segment=segment,
                          value=request.form.get("value"), reason=request.form.get("reason", ""))
-            delta = live_state.refresh_board(edition, publish=True)
+            change = publication.results_changed(edition, touched=(window_of(entry, segment),))
             db.session.commit()
         except (ServiceError, ValueError) as exc:
             db.session.rollback()
             flash(getattr(exc, "message", "Dữ liệu nhập không hợp lệ."), "danger")
             return redirect(url_for("judges_admin.marks", edition=edition.year))
-        broadcast.board_updated(delta)
-        broadcast.desk_updated(edition.id, live_state.desk_state(edition))
+        broadcast.results_changed(change)
         db.session.rollback()
         flash("Đã sửa điểm và ghi vào nhật ký.", "success")
         return redirect(url_for("judges_admin.marks", edition=edition.year))

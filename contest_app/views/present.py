@@ -28,6 +28,8 @@ from contest_app.services.draw import (
     require_entry,
     team_name,
 )
+from contest_app.live import broadcast
+from contest_app.services import publication
 from contest_app.services.editions import get_edition
 from contest_app.services.errors import ServiceError
 from contest_app.views.helpers import roles_required
@@ -213,7 +215,10 @@ def answers(ref: str):
             db.session.rollback()
             flash(exc.message, "danger")
             return redirect(url_for("present.answers", ref=edition.id, entry=entry.id))
+        change = publication.results_changed(edition)  # answers score a segment: the board follows
         db.session.commit()
+        broadcast.results_changed(change)
+        db.session.rollback()
         flash(f"Đã lưu {changed} câu trả lời của đội {team_name(entry)}.", "success")
         return redirect(url_for("present.answers", ref=edition.id, entry=entry.id))
     quiz_set, lines = (None, [])

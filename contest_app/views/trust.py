@@ -19,13 +19,20 @@ from contest_app.extensions import db
 from contest_app.services.audit import list_events, verify_chain
 from contest_app.services.editions import get_edition, list_editions
 from contest_app.services.errors import ServiceError
+from contest_app.live import broadcast
+from contest_app.services import publication
 from contest_app.services.lock import (
+    countersign_lock,
     export_results,
     is_locked,
     local_time,
     lock_final,
     lock_problems,
     lock_record,
+    panel_decisions,
+    record_panel_decision,
+    unlock_final,
+    unlock_record,
 )
 from contest_app.services.results import compute_results
 from contest_app.views.helpers import roles_required
@@ -74,9 +81,10 @@ def lock(ref: str):
                 flash(exc.message, "danger")
                 status = exc.status
             else:
-                db.session.commit()
+                _publish(edition)
                 flash(
-                    f"Đã khóa kết quả {edition.title}. Dấu vân tay: {record.after['fingerprint']}.", "success"
+                    f"Đã khóa kết quả {edition.title}. Dấu vân tay: {record.after['fingerprint']}. "
+                    "Chờ Ban Tổ chức ký xác nhận.", "success"
                 )
                 return redirect(url_for("trust.lock", ref=edition.id))
         else:
@@ -93,11 +101,63 @@ def lock(ref: str):
             fingerprint=results.fingerprint() if results else None,
             problems=[] if is_locked(edition) else lock_problems(edition, results),
             record=lock_record(edition) if is_locked(edition) else None,
+            unlocked=unlock_record(edition),
+            decisions=panel_decisions(edition),
             can_lock=current_user.has_role(Role.SECRETARIAT),
+            can_countersign=current_user.has_role(Role.ORGANISER),
             local_time=local_time,
         ),
         status,
     )
+
+
+def _publish(edition) -> None:
+    """Commit, then the one "results changed" path: a locked result is public as a whole."""
+    change = publication.results_changed(edition)
+    db.session.commit()
+    broadcast.results_changed(change)
+    db.session.rollback()
+
+
+def _act(ref: str, action, done: str):
+    edition = get_edition(ref)
+    try:
+        action(edition)
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        _publish(edition)
+        flash(done, "success")
+    return redirect(url_for("trust.lock", ref=edition.id))
+
+
+@bp.post("/editions/<ref>/countersign")
+@roles_required(Role.ORGANISER)
+def countersign(ref: str):
+    """The organiser's second signature on the locked result."""
+    return _act(ref, lambda e: countersign_lock(edition=e, actor=current_user),
+                "Đã ký xác nhận kết quả đã khóa.")
+
+
+@bp.post("/editions/<ref>/unlock")
+@roles_required(*VIEWERS)
+def unlock(ref: str):
+    """Unlock the result with a written reason (audited; the locked fingerprint becomes void)."""
+    return _act(ref, lambda e: unlock_final(edition=e, actor=current_user, reason=request.form.get("reason", "")),
+                "Đã mở khóa kết quả; dấu vân tay đã khóa không còn giá trị.")
+
+
+@bp.post("/editions/<ref>/panel")
+@roles_required(*VIEWERS)
+def panel(ref: str):
+    """Record that a segment's panel is smaller (a judge absent), with a reason."""
+    raw_entry = request.form.get("entry_id", "")
+    return _act(ref, lambda e: record_panel_decision(
+        edition=e, segment_key=request.form.get("segment_key", ""),
+        entry_id=int(raw_entry) if raw_entry.isdigit() else None,
+        panel_size=request.form.get("panel_size"), reason=request.form.get("reason", ""), actor=current_user),
+        "Đã ghi nhận quyết định về số giám khảo.")
 
 
 @bp.get("/audit")
