@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, session
+from flask import g, request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 
@@ -31,6 +31,9 @@ def _actor() -> str:
 
 
 def _check_user() -> None:
+    # Load the user from this connection's session every time: an app context shared by
+    # several connections (tests, some servers) must not carry another one's user here.
+    g.pop("_login_user", None)
     if not current_user.is_authenticated or not current_user.has_role(*DESK_ROLES):
         raise PermissionDenied(ev.DESK_DENIED, code="forbidden")
 

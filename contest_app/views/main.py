@@ -1,7 +1,7 @@
 """Public pages: the list of editions and the results of a final."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, g, render_template
 from flask_login import current_user
 
 from contest_app.enums import Role
@@ -16,6 +16,9 @@ INSIDERS = (Role.SECRETARIAT.value, Role.ORGANISER.value, Role.CONTROL.value)
 
 
 def sees_provisional() -> bool:
+    # Load the user of this request: an app context shared with sockets (tests, some servers)
+    # must not carry another connection's user here.
+    g.pop("_login_user", None)
     return bool(current_user and current_user.is_authenticated and current_user.has_role(*INSIDERS))
 
 
