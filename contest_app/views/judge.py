@@ -5,7 +5,7 @@ protocol (namespace /judge).
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from contest_app.extensions import db
@@ -61,6 +61,18 @@ def tablet():
     edition = db.session.get(Edition, judge.edition_id)
     db.session.commit()
     return render_template("judge/tablet.html", judge=judge, edition=edition)
+
+
+@bp.get("/judge-sw.js")
+def service_worker():
+    """The tablet's service worker: the page and its scripts survive a reload while offline.
+
+    Served from the root so that its scope may cover ``/judge``.
+    """
+    response = current_app.send_static_file("js/judge-sw.js")
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response
 
 
 @bp.post("/judge/pin")

@@ -389,6 +389,17 @@ def preliminary_round(edition_id: int):
                            form=FlaskForm())
 
 
+def _commit_and_publish(edition) -> None:
+    """Commit through the one "results changed" path, so that every open board follows."""
+    from contest_app.live import broadcast
+    from contest_app.services.publication import results_changed
+
+    change = results_changed(edition)
+    db.session.commit()
+    broadcast.results_changed(change)
+    db.session.rollback()
+
+
 @bp.post("/editions/<int:edition_id>/preliminary/close")
 def close_preliminary(edition_id: int):
     """Close the preliminary round: entries at or above the cutoff become finalists."""
@@ -398,7 +409,7 @@ def close_preliminary(edition_id: int):
     except ServiceError as exc:
         _fail(exc)
     else:
-        db.session.commit()
+        _commit_and_publish(edition)
         flash(f"Đã kết thúc vòng sơ khảo: {len(finalists)} mô hình, sáng kiến vào vòng chung khảo.", "success")
     return redirect(url_for(".preliminary_round", edition_id=edition.id))
 
@@ -412,7 +423,7 @@ def publish_preliminary(edition_id: int):
     except ServiceError as exc:
         _fail(exc)
         return redirect(url_for(".preliminary_round", edition_id=edition.id))
-    db.session.commit()
+    _commit_and_publish(edition)  # every open board now lists the finalists in drawn order
     flash("Đã công bố danh sách vào vòng chung khảo.", "success")
     return redirect(url_for(".finalists", edition_id=edition.id))
 

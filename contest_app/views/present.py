@@ -135,7 +135,10 @@ def draw_confirm(ref: str):
         db.session.rollback()
         flash(exc.message, "danger")
         return redirect(url_for("present.draw_page", ref=edition.id))
+    change = publication.results_changed(edition)  # the drawn order reaches every open board
     db.session.commit()
+    broadcast.results_changed(change)
+    db.session.rollback()
     flash("Đã xác nhận kết quả bốc thăm. Kết quả đã được khóa và ghi nhật ký.", "success")
     return redirect(url_for("present.draw_page", ref=edition.id))
 
