@@ -7,7 +7,8 @@ var ASSETS = ["/static/css/app.css", "/static/css/live.css", "/static/vendor/soc
   "/static/js/judge.js"];
 
 self.addEventListener("install", function (event) {
-  event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(ASSETS); })
+  // The page itself too (with the judge's session cookie): a reload while offline finds it.
+  event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(ASSETS.concat(["/judge"])); })
     .then(function () { return self.skipWaiting(); }));
 });
 

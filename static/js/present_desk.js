@@ -119,8 +119,9 @@
     var target = event.target;
     var tag = target && target.tagName ? target.tagName.toLowerCase() : "";
     // Keys drive the projector only when no form field has focus (typing a reason, a number…).
-    if (tag === "input" || tag === "textarea" || tag === "select" || tag === "button" ||
-        (target && target.isContentEditable)) { return; }
+    if (tag === "input" || tag === "textarea" || tag === "select" || (target && target.isContentEditable)) { return; }
+    // Space on a focused button presses that button: it must not also start the countdown.
+    if (tag === "button" && (event.key === " " || event.code === "Space")) { return; }
     if (event.ctrlKey || event.altKey || event.metaKey) { return; }
     var name = null;
     if (event.key === "ArrowRight") { name = "next"; }
