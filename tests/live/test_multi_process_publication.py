@@ -72,9 +72,43 @@ def cell_of(update, entry_id):
     return None if row is None else (row["cells"]["knowledge"], row["total"], row["rank"])
 
 
-@pytest.mark.parametrize("mode", ["all_in", "desk"])
-def test_publication_rule_across_two_processes(pg_schema, mode):
+def _walk(mode, entry_id, board, tablet, desk, judges):
+    """One team's knowledge segment through the rule of ``mode``, read on the other process."""
+    assert desk.call("open_segment", {"entry_id": entry_id, "segment_key": "knowledge",
+                                      "confirm_missing": True})["ok"] is True
+    opened = tablet.wait(lambda e, d: e == "segment_opened" and d["state"]["open"]["entry_id"] == entry_id)
+    assert opened["seq"] == opened["state"]["seq"]
+    for i, (judge, value) in enumerate(zip(judges, ["9", "8", "7", "9", "8", "7"], strict=True)):
+        reply = judge.call("submit_mark", {"entry_id": entry_id, "segment_key": "knowledge", "value": value,
+                                           "idempotency_key": f"mp-{mode}-{i:03d}"})
+        assert reply["ok"] is True, reply
+    # Six of six, still open: the board on the other process shows no score, total or rank.
+    six = board.wait(lambda e, d: e == "board_updated" and (d["changes"].get("open") or {}).get("count") == 6
+                     and cell_of(d, entry_id) is not None)
+    assert cell_of(six, entry_id) == ({"score": None, "count": 6, "status": "open"}, None, None)
+
+    assert desk.call("close_segment", {})["ok"] is True
+    tablet.wait(lambda e, d: e == "segment_closed" and d["state"]["open"] is None)
+    closed = board.wait(lambda e, d: e == "board_updated" and cell_of(d, entry_id) is not None
+                        and cell_of(d, entry_id)[0]["status"] != "open")
+    if mode == "all_in":
+        assert cell_of(closed, entry_id) == ({"score": "8,00", "count": 6, "status": "revealed"}, "8,00", 1)
+    else:
+        assert cell_of(closed, entry_id) == ({"score": None, "count": 6, "status": "waiting"}, None, None)
+        assert desk.call("reveal_segment", {"entry_id": entry_id, "segment_key": "knowledge"})["ok"] is True
+        shown = board.wait(lambda e, d: e == "board_updated" and (cell_of(d, entry_id) or ({},))[0].get(
+            "status") == "revealed")
+        assert cell_of(shown, entry_id)[0] == {"score": "8,00", "count": 6, "status": "revealed"}
+    assert desk.call("reveal_segment", {"entry_id": entry_id, "segment_key": "knowledge",
+                                        "revealed": False})["ok"] is True
+    hidden = board.wait(lambda e, d: e == "board_updated" and (cell_of(d, entry_id) or ({},))[0].get(
+        "status") == "waiting")
+    assert cell_of(hidden, entry_id) == ({"score": None, "count": 6, "status": "waiting"}, None, None)
+
+
+def test_publication_rule_across_two_processes_in_both_modes(pg_schema):
     require_redis()
+    from contest_app.models import Edition
     from contest_app.services.accounts import create_user
     from contest_app.services.demo import load_demo
     from contest_app.services.judge_access import edition_credentials
@@ -85,13 +119,12 @@ def test_publication_rule_across_two_processes(pg_schema, mode):
     with app.app_context():
         db.create_all()
         edition = load_demo(with_marks=False)
-        edition.reveal_mode = mode
+        edition_id = edition.id
         tokens = [c.token for c in edition_credentials(edition)]
-        entry_id = finalists(edition)[0].id
+        first, second = (e.id for e in finalists(edition)[:2])
         create_user(username="dieukhien", role="control", password="mat-khau-123")
         db.session.commit()
         db.session.remove()
-        db.engine.dispose()
 
     env = {
         "CONTEST_DATABASE_URL": f"{PG_URL}?options=-csearch_path%3D{pg_schema}",
@@ -110,35 +143,12 @@ def test_publication_rule_across_two_processes(pg_schema, mode):
         judges = [Listener(a, "/judge", auth={"token": t}) for t in tokens]
         clients += [board, tablet, desk, *judges]
         board.wait(lambda e, d: e == "board_snapshot")
-
-        assert desk.call("open_segment", {"entry_id": entry_id, "segment_key": "knowledge"})["ok"] is True
-        opened = tablet.wait(lambda e, d: e == "segment_opened")
-        assert opened["state"]["open"]["entry_id"] == entry_id and opened["seq"] == opened["state"]["seq"]
-        for i, (judge, value) in enumerate(zip(judges, ["9", "8", "7", "9", "8", "7"], strict=True)):
-            reply = judge.call("submit_mark", {"entry_id": entry_id, "segment_key": "knowledge", "value": value,
-                                               "idempotency_key": f"mp-{mode}-{i:03d}"})
-            assert reply["ok"] is True, reply
-        # Six of six, still open: the board on the other process shows no score, total or rank.
-        six = board.wait(lambda e, d: e == "board_updated" and (d["changes"].get("open") or {}).get("count") == 6)
-        assert cell_of(six, entry_id) == ({"score": None, "count": 6, "status": "open"}, None, None)
-
-        assert desk.call("close_segment", {})["ok"] is True
-        tablet.wait(lambda e, d: e == "segment_closed")
-        closed = board.wait(lambda e, d: e == "board_updated" and cell_of(d, entry_id) is not None
-                            and cell_of(d, entry_id)[0]["status"] != "open")
-        if mode == "all_in":
-            assert cell_of(closed, entry_id) == ({"score": "8,00", "count": 6, "status": "revealed"}, "8,00", 1)
-        else:
-            assert cell_of(closed, entry_id) == ({"score": None, "count": 6, "status": "waiting"}, None, None)
-            assert desk.call("reveal_segment", {"entry_id": entry_id, "segment_key": "knowledge"})["ok"] is True
-            shown = board.wait(lambda e, d: e == "board_updated" and (cell_of(d, entry_id) or ({},))[0].get(
-                "status") == "revealed")
-            assert cell_of(shown, entry_id) == ({"score": "8,00", "count": 6, "status": "revealed"}, "8,00", 1)
-        assert desk.call("reveal_segment", {"entry_id": entry_id, "segment_key": "knowledge",
-                                            "revealed": False})["ok"] is True
-        hidden = board.wait(lambda e, d: e == "board_updated" and (cell_of(d, entry_id) or ({},))[0].get(
-            "status") == "waiting")
-        assert cell_of(hidden, entry_id) == ({"score": None, "count": 6, "status": "waiting"}, None, None)
+        _walk("all_in", first, board, tablet, desk, judges)
+        with app.app_context():  # the organiser switches the edition to the desk's reveals
+            db.session.get(Edition, edition_id).reveal_mode = "desk"
+            db.session.commit()
+            db.session.remove()
+        _walk("desk", second, board, tablet, desk, judges)
         # The tablet on the other process holds the newest seq: its heartbeat finds nothing missed.
         assert tablet.call("heartbeat", {"unsent": 0})["seq"] == tablet.call("get_state", {})["state"]["seq"]
     finally:
@@ -146,3 +156,5 @@ def test_publication_rule_across_two_processes(pg_schema, mode):
             client.close()
         for server in servers:
             stop_server(server)
+        with app.app_context():
+            db.engine.dispose()
