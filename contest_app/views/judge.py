@@ -5,7 +5,9 @@ protocol (namespace /judge).
 """
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from contest_app.extensions import db
@@ -69,10 +71,9 @@ def service_worker():
 
     Served from the root so that its scope may cover ``/judge``.
     """
-    response = current_app.send_static_file("js/judge-sw.js")
-    response.headers["Cache-Control"] = "no-cache"
-    response.headers["Service-Worker-Allowed"] = "/"
-    return response
+    path = Path(current_app.static_folder) / "js" / "judge-sw.js"
+    return Response(path.read_bytes(), mimetype="text/javascript",
+                    headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"})
 
 
 @bp.post("/judge/pin")
