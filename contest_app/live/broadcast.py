@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 from flask import current_app
+from flask_socketio import emit
 
 from contest_app.extensions import db, socketio
 from contest_app.live import events as ev
@@ -53,7 +54,7 @@ def desk_updated(edition_id: int, desk: dict[str, Any]) -> None:
 
 def _send_desk(edition_id: int) -> None:
     from contest_app.models import Edition
-    from contest_app.services import live_state
+    from contest_app.services.final import live_state
 
     edition = db.session.get(Edition, edition_id)
     if edition is not None:
@@ -115,3 +116,14 @@ def mark_status(judge_id: int, payload: dict[str, Any]) -> None:
 def judge_seen(edition_id: int, payload: dict[str, Any]) -> None:
     """Tell the desks that a tablet sent a heartbeat, connected or disconnected."""
     socketio.emit(ev.JUDGE_SEEN, payload, to=ev.control_room(edition_id), namespace=ev.CONTROL_NS)
+
+
+def presenter_changed(edition_id: int, event: str, state: dict[str, Any]) -> None:
+    """Send the presenter's new snapshot (``question_shown``, ``situation_shown`` …) to the
+    edition's projector screens and presenter desks."""
+    socketio.emit(event, {"state": state}, to=ev.present_room(edition_id), namespace=ev.PRESENT_NS)
+
+
+def present_state_to_caller(state: dict[str, Any]) -> None:
+    """Answer a screen that just connected with what the screen shows now (``present_state``)."""
+    emit(ev.PRESENT_STATE, {"state": state})

@@ -17,10 +17,10 @@ from contest_app.extensions import db
 from contest_app.live import broadcast
 from contest_app.live import events as ev
 from contest_app.models import Edition, Entry, Judge
-from contest_app.services import judge_access, live_state, publication
 from contest_app.services.errors import ServiceError, ValidationError
-from contest_app.services.judging import MESSAGES, record_mark
-from contest_app.services.results import compute_results
+from contest_app.services.final import judge_access, live_state, publication
+from contest_app.services.final.judging import MESSAGES, record_mark
+from contest_app.services.final.results import compute_results
 
 SESSION_KEY = "live_judge"
 

@@ -5,9 +5,9 @@ from flask import Blueprint, g, render_template
 from flask_login import current_user
 
 from contest_app.enums import Role
-from contest_app.services.editions import get_edition, list_editions
-from contest_app.services.publication import public_results
-from contest_app.services.results import compute_results
+from contest_app.services.final.publication import public_results
+from contest_app.services.final.results import compute_results
+from contest_app.services.rounds.editions import get_edition, list_editions
 
 bp = Blueprint("main", __name__)
 

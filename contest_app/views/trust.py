@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
@@ -16,12 +16,12 @@ from wtforms.validators import DataRequired, Length
 
 from contest_app.enums import Role
 from contest_app.extensions import db
-from contest_app.services.audit import list_events, verify_chain
-from contest_app.services.editions import get_edition, list_editions
-from contest_app.services.errors import ServiceError
 from contest_app.live import broadcast
-from contest_app.services import publication
-from contest_app.services.lock import (
+from contest_app.services.final import publication
+from contest_app.services.final.results import compute_results
+from contest_app.services.rounds.editions import get_edition, list_editions
+from contest_app.services.trust.audit import list_events, verify_chain
+from contest_app.services.final.lock import (
     countersign_lock,
     export_results,
     is_locked,
@@ -34,8 +34,8 @@ from contest_app.services.lock import (
     unlock_final,
     unlock_record,
 )
-from contest_app.services.results import compute_results
-from contest_app.views.helpers import roles_required
+from contest_app.services.trust.ratelimit import init_rate_limits
+from contest_app.views.helpers import roles_required, view_action
 from contest_app.views.main import sees_provisional
 
 bp = Blueprint("trust", __name__, url_prefix="/secretariat/trust")
@@ -74,19 +74,16 @@ def lock(ref: str):
         if not current_user.has_role(Role.SECRETARIAT):
             return render_template("errors/403.html", message="Chỉ Ban Thư ký được khóa kết quả kỳ thi."), 403
         if form.validate_on_submit():
-            try:
+            with view_action() as action:
                 record = lock_final(edition=edition, actor=current_user, reason=(form.reason.data or "").strip())
-            except ServiceError as exc:
+                change = publication.results_changed(edition)  # a locked result is public as a whole
+                action.succeed(f"Đã khóa kết quả {edition.title}. Dấu vân tay: {record.after['fingerprint']}. "
+                               "Chờ Ban Tổ chức ký xác nhận.")
+            if action.ok:
+                broadcast.results_changed(change)
                 db.session.rollback()
-                flash(exc.message, "danger")
-                status = exc.status
-            else:
-                _publish(edition)
-                flash(
-                    f"Đã khóa kết quả {edition.title}. Dấu vân tay: {record.after['fingerprint']}. "
-                    "Chờ Ban Tổ chức ký xác nhận.", "success"
-                )
                 return redirect(url_for("trust.lock", ref=edition.id))
+            status = action.error.status
         else:
             status = 400
     else:
@@ -111,24 +108,16 @@ def lock(ref: str):
     )
 
 
-def _publish(edition) -> None:
-    """Commit, then the one "results changed" path: a locked result is public as a whole."""
-    change = publication.results_changed(edition)
-    db.session.commit()
-    broadcast.results_changed(change)
-    db.session.rollback()
-
-
 def _act(ref: str, action, done: str):
+    """Run a lock-page action through the view pattern and the one "results changed" path."""
     edition = get_edition(ref)
-    try:
+    with view_action() as outcome:
         action(edition)
-    except ServiceError as exc:
+        change = publication.results_changed(edition)
+        outcome.succeed(done)
+    if outcome.ok:
+        broadcast.results_changed(change)
         db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        _publish(edition)
-        flash(done, "success")
     return redirect(url_for("trust.lock", ref=edition.id))
 
 
@@ -198,8 +187,6 @@ def results_json(ref: str):
 
 def init_app(app: Flask) -> None:
     """Register the trust blueprints and the rate limits on sign-in and PIN forms."""
-    from contest_app.services.ratelimit import init_rate_limits
-
     app.register_blueprint(bp)
     app.register_blueprint(public_bp)
     init_rate_limits(app)

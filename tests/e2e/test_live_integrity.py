@@ -26,10 +26,10 @@ KNOWLEDGE = "Kiến thức CCHC"
 def final_server(tmp_path):
     """A server process: the 2019 demo without marks, test banks, a confirmed draw, the people."""
     from contest_app.models import Edition
-    from contest_app.services.accounts import create_user
+    from contest_app.services.trust.accounts import create_user
     from contest_app.services.demo import load_demo
-    from contest_app.services.draw import confirm_draw, prepare_draw
-    from contest_app.services.judge_access import edition_credentials
+    from contest_app.services.final.draw import confirm_draw, prepare_draw
+    from contest_app.services.final.judge_access import edition_credentials
     from tests.conftest import build_app
 
     banks = write_banks(tmp_path / "banks", time_seconds=30)
@@ -208,8 +208,8 @@ def test_live_final_integrity_in_chromium(final_server, browser):
 
     # 7. A message lost (as in a Redis outage): the tablet and the desk catch up by seq.
     from contest_app.models import Edition, Entry
-    from contest_app.services import live_state
-    from contest_app.services.publication import results_changed
+    from contest_app.services.final import live_state
+    from contest_app.services.final.publication import results_changed
 
     with live.app.app_context():
         edition = db.session.get(Edition, live.edition_id)

@@ -109,10 +109,10 @@ def _walk(mode, entry_id, board, tablet, desk, judges):
 def test_publication_rule_across_two_processes_in_both_modes(pg_schema):
     require_redis()
     from contest_app.models import Edition
-    from contest_app.services.accounts import create_user
+    from contest_app.services.trust.accounts import create_user
     from contest_app.services.demo import load_demo
-    from contest_app.services.judge_access import edition_credentials
-    from contest_app.services.results import finalists
+    from contest_app.services.final.judge_access import edition_credentials
+    from contest_app.services.final.results import finalists
 
     options = {"connect_args": {"options": f"-csearch_path={pg_schema}"}}
     app = build_app(PG_URL, options, SECRET_KEY=SECRET)

@@ -5,16 +5,16 @@ import pytest
 
 from contest_app.enums import RevealMode
 from contest_app.extensions import db
-from contest_app.services import live_state
 from contest_app.services.errors import Conflict
-from contest_app.services.judging import record_mark
+from contest_app.services.final import live_state
+from contest_app.services.final.judging import record_mark
 
 
 @pytest.fixture
 def final(any_app):
     from contest_app.services.demo import load_demo
-    from contest_app.services.judge_access import final_judges
-    from contest_app.services.results import finalists
+    from contest_app.services.final.judge_access import final_judges
+    from contest_app.services.final.results import finalists
 
     edition = load_demo(with_marks=False)
     db.session.commit()
@@ -64,7 +64,7 @@ def test_all_in_publishes_only_when_complete_and_closed(final):
     assert row["cells"]["knowledge"] == {"score": None, "count": 6, "status": "open"}
     assert (row["total"], row["rank"]) == (None, None)
     window = live_state.close_segment(edition=edition)
-    from contest_app.services.publication import results_changed
+    from contest_app.services.final.publication import results_changed
 
     change = results_changed(edition, touched=(window,))
     row = change.board["changes"]["rows"][str(entry.id)]

@@ -9,7 +9,7 @@ from sqlalchemy import delete, select
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, Mark, Segment
 from contest_app.services.errors import Conflict, PermissionDenied, ValidationError
-from contest_app.services.lock import (
+from contest_app.services.final.lock import (
     check_export,
     countersign_lock,
     export_results,
@@ -18,7 +18,7 @@ from contest_app.services.lock import (
     record_panel_decision,
     unlock_final,
 )
-from contest_app.services.results import compute_results
+from contest_app.services.final.results import compute_results
 from tests.conftest import csrf_token_from
 
 
@@ -32,7 +32,7 @@ def demo_any(any_app):
 
 
 def _drop_one_mark(edition, segment_key="presentation", team_index=0):
-    from contest_app.services.results import finalists
+    from contest_app.services.final.results import finalists
 
     entry = finalists(edition)[team_index]
     segment = next(s for s in edition.segments if s.key == segment_key)
@@ -72,9 +72,9 @@ def test_incomplete_results_say_draft_and_lock_refused_until_panel_decision(demo
 def test_lock_freezes_entries_teams_settings_and_needs_two_signatures(demo_any):
     from decimal import Decimal
 
-    from contest_app.services.accounts import create_user
-    from contest_app.services.registration import update_edition_settings, update_entry, update_team
-    from contest_app.services.results import finalists
+    from contest_app.services.trust.accounts import create_user
+    from contest_app.services.rounds.registration import update_edition_settings, update_entry, update_team
+    from contest_app.services.final.results import finalists
 
     organiser = create_user(username="btc1", role="organiser", password="mat-khau-123")
     thuky = create_user(username="thuky1", role="secretariat", password="mat-khau-123")

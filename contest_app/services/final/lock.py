@@ -5,7 +5,7 @@ appends an ``edition.lock`` audit record that carries the SHA-256 fingerprint of
 results' canonical form. An organiser countersigns (``countersign_lock``): the second
 signature. ``unlock_final`` (audited, with a reason) voids the fingerprint and says who
 and why. Anything that changes what the result depends on calls ``ensure_unlocked``
-first (see ``services.lock_guard``). This module never commits: the caller does.
+first (see ``services.trust.lock_guard``). This module never commits: the caller does.
 """
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from sqlalchemy import select
 from contest_app.enums import Role
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, Edition, PanelDecision
-from contest_app.services.audit import record_event
 from contest_app.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from contest_app.services.lock_guard import LOCKED_MESSAGE, ensure_unlocked
-from contest_app.services.results import EditionResults, compute_results
+from contest_app.services.trust.lock_guard import LOCKED_MESSAGE, ensure_unlocked
+from contest_app.services.final.results import EditionResults, compute_results
+from contest_app.services.trust.audit import record_event
 
 __all__ = ["LOCKED_MESSAGE", "ensure_unlocked"]
 

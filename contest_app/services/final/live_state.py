@@ -15,12 +15,11 @@ from sqlalchemy import select
 
 from contest_app.enums import LateMarkStatus, RevealMode
 from contest_app.extensions import db
+from contest_app.formatting import vn_decimal
 from contest_app.models import Edition, Entry, Judge, JudgeAccess, LateMark, LiveState, Mark, Segment, SegmentWindow
-from contest_app.services.audit import record_event
 from contest_app.services.errors import Conflict, NotFound, ValidationError
-from contest_app.services.judging import vn_decimal
-from contest_app.services.lock_guard import ensure_unlocked
-from contest_app.services.publication import (  # noqa: F401 - the board's functions, re-exported
+from contest_app.services.trust.lock_guard import ensure_unlocked
+from contest_app.services.final.publication import (  # noqa: F401 - the board's functions, re-exported
     board_snapshot,
     build_snapshot,
     diff_snapshots,
@@ -29,7 +28,8 @@ from contest_app.services.publication import (  # noqa: F401 - the board's funct
     vn_score,
     windows_of,
 )
-from contest_app.services.results import EditionResults, compute_results, finalists
+from contest_app.services.final.results import EditionResults, compute_results, finalists
+from contest_app.services.trust.audit import record_event
 
 
 def get_entry(edition: Edition, entry_id: Any) -> Entry:
@@ -111,7 +111,7 @@ def open_segment(*, edition: Edition, entry: Entry, segment: Segment, actor: str
 
 def missing_judges(edition: Edition, entry_id: int, segment_id: int) -> list[Judge]:
     """The final judges (not revoked) without a mark for (entry, segment)."""
-    from contest_app.services.judge_access import final_judges
+    from contest_app.services.final.judge_access import final_judges
 
     marked = set(db.session.scalars(select(Mark.judge_id).where(
         Mark.entry_id == entry_id, Mark.segment_id == segment_id)))
@@ -420,7 +420,7 @@ def my_marks(edition: Edition, judge: Judge, state: LiveState | None = None) -> 
 
 
 def _situation_guide(edition_id: int, entry_id: int) -> dict | None:
-    from contest_app.services.draw import situation_guide_for
+    from contest_app.services.final.draw import situation_guide_for
 
     try:
         return situation_guide_for(edition_id=edition_id, entry_id=entry_id)
@@ -437,7 +437,7 @@ def desk_state(edition: Edition, results: EditionResults | None = None) -> dict[
     """
     state = state_of(edition)
     results = results or compute_results(edition)
-    from contest_app.services.judge_access import final_judges
+    from contest_app.services.final.judge_access import final_judges
 
     judges = final_judges(edition)
     access = {
@@ -516,7 +516,7 @@ def desk_state(edition: Edition, results: EditionResults | None = None) -> dict[
 
 
 def _deviation_flags(edition: Edition, segment_key: str) -> list:
-    from contest_app.services.consistency import deviation_flags
+    from contest_app.services.final.consistency import deviation_flags
 
     try:
         flags = deviation_flags(edition, segment_key)
@@ -532,7 +532,7 @@ def _deviation_flags(edition: Edition, segment_key: str) -> list:
 
 def touch_judge(*, judge: Judge, connected: bool | None = None, unsent: int | None = None) -> JudgeAccess:
     """Record a tablet's heartbeat (and whether it is connected, and how many marks it holds)."""
-    from contest_app.services.judge_access import access_of
+    from contest_app.services.final.judge_access import access_of
 
     access = access_of(judge)
     access.last_seen_at = datetime.now(UTC)

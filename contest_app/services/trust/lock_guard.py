@@ -1,8 +1,8 @@
 """The one lock guard: nothing the result depends on changes once the result is locked.
 
-Kept apart from ``services.lock`` (which computes results to fingerprint them) so that
+Kept apart from ``services.final.lock`` (which computes results to fingerprint them) so that
 every writer (marks, answers, live state, entries, teams, rules) can import it without
-an import circle. ``services.lock.ensure_unlocked`` is this same function.
+an import circle. ``services.final.lock.ensure_unlocked`` is this same function.
 """
 from __future__ import annotations
 

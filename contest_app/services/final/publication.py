@@ -28,20 +28,10 @@ from sqlalchemy import select
 
 from contest_app.enums import RevealMode
 from contest_app.extensions import db
+from contest_app.formatting import vn_decimal, vn_score
 from contest_app.models import Edition, LiveState, RoundProgress, SegmentWindow
 from contest_app.scoring import Standing, display_str, rank_entries
-from contest_app.services.results import EditionResults, compute_results
-
-
-def vn_score(value: Any) -> str | None:
-    """A score for the board: 2 decimals with a decimal comma ("7,17"), or None."""
-    text = display_str(value)
-    return None if text is None else text.replace(".", ",")
-
-
-def vn_number(value: Any) -> str:
-    """A Decimal written the Vietnamese way, without trailing zeros (10; 0,1; 7,5)."""
-    return format(value.normalize(), "f").replace(".", ",")
+from contest_app.services.final.results import EditionResults, compute_results
 
 
 def state_of(edition: Edition) -> LiveState:
@@ -241,7 +231,7 @@ def build_snapshot(edition: Edition, state: LiveState, results: EditionResults |
                     "contest_name": edition.contest_name, "reveal_mode": edition.reveal_mode,
                     "judges": edition.judges_per_panel or 0},
         "segments": [{"key": s.key, "name": s.name, "short_name": s.short_name or s.name,
-                      "max": vn_number(s.max_score)} for s in segments],
+                      "max": vn_decimal(s.max_score)} for s in segments],
         "order": [e for e in view.order if str(e) in rows],
         "rows": rows,
         "stage": stage,
