@@ -38,11 +38,16 @@ class Listener:
 
         self.client.connect(url, namespaces=[namespace], transports=["websocket"], wait_timeout=10, **connect)
 
-    def wait(self, predicate, timeout=10.0):
+    def mark(self) -> int:
+        """Where the messages received from now on start (for ``wait(since=...)``)."""
+        with self.cond:
+            return len(self.seen)
+
+    def wait(self, predicate, timeout=10.0, since=0):
         deadline = time.monotonic() + timeout
         with self.cond:
             while True:
-                hit = next((d for e, d in reversed(self.seen) if predicate(e, d)), None)
+                hit = next((d for e, d in self.seen[since:] if predicate(e, d)), None)
                 if hit is not None:
                     return hit
                 left = deadline - time.monotonic()
@@ -74,9 +79,11 @@ def cell_of(update, entry_id):
 
 def _walk(mode, entry_id, board, tablet, desk, judges):
     """One team's knowledge segment through the rule of ``mode``, read on the other process."""
+    since, tablet_since = board.mark(), tablet.mark()
     assert desk.call("open_segment", {"entry_id": entry_id, "segment_key": "knowledge",
                                       "confirm_missing": True})["ok"] is True
-    opened = tablet.wait(lambda e, d: e == "segment_opened" and d["state"]["open"]["entry_id"] == entry_id)
+    opened = tablet.wait(lambda e, d: e == "segment_opened" and d["state"]["open"]["entry_id"] == entry_id,
+                         since=tablet_since)
     assert opened["seq"] == opened["state"]["seq"]
     for i, (judge, value) in enumerate(zip(judges, ["9", "8", "7", "9", "8", "7"], strict=True)):
         reply = judge.call("submit_mark", {"entry_id": entry_id, "segment_key": "knowledge", "value": value,
@@ -84,25 +91,28 @@ def _walk(mode, entry_id, board, tablet, desk, judges):
         assert reply["ok"] is True, reply
     # Six of six, still open: the board on the other process shows no score, total or rank.
     six = board.wait(lambda e, d: e == "board_updated" and (d["changes"].get("open") or {}).get("count") == 6
-                     and cell_of(d, entry_id) is not None)
+                     and cell_of(d, entry_id) is not None, since=since)
+    since = board.mark()
     assert cell_of(six, entry_id) == ({"score": None, "count": 6, "status": "open"}, None, None)
 
     assert desk.call("close_segment", {})["ok"] is True
-    tablet.wait(lambda e, d: e == "segment_closed" and d["state"]["open"] is None)
+    tablet.wait(lambda e, d: e == "segment_closed" and d["state"]["open"] is None, since=tablet_since)
     closed = board.wait(lambda e, d: e == "board_updated" and cell_of(d, entry_id) is not None
-                        and cell_of(d, entry_id)[0]["status"] != "open")
+                        and cell_of(d, entry_id)[0]["status"] != "open", since=since)
+    since = board.mark()
     if mode == "all_in":
         assert cell_of(closed, entry_id) == ({"score": "8,00", "count": 6, "status": "revealed"}, "8,00", 1)
     else:
         assert cell_of(closed, entry_id) == ({"score": None, "count": 6, "status": "waiting"}, None, None)
         assert desk.call("reveal_segment", {"entry_id": entry_id, "segment_key": "knowledge"})["ok"] is True
         shown = board.wait(lambda e, d: e == "board_updated" and (cell_of(d, entry_id) or ({},))[0].get(
-            "status") == "revealed")
+            "status") == "revealed", since=since)
+        since = board.mark()
         assert cell_of(shown, entry_id)[0] == {"score": "8,00", "count": 6, "status": "revealed"}
     assert desk.call("reveal_segment", {"entry_id": entry_id, "segment_key": "knowledge",
                                         "revealed": False})["ok"] is True
     hidden = board.wait(lambda e, d: e == "board_updated" and (cell_of(d, entry_id) or ({},))[0].get(
-        "status") == "waiting")
+        "status") == "waiting", since=since)
     assert cell_of(hidden, entry_id) == ({"score": None, "count": 6, "status": "waiting"}, None, None)
 
 
