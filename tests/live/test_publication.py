@@ -210,3 +210,36 @@ def test_a_mark_walks_to_the_broadcast_in_a_bounded_number_of_statements(app, de
     # handler → record_mark → results_changed → commit → broadcast (board, then the desk's state)
     # 44 measured on SQLite (23 up to the commit, the rest the desk's state): an upper bound, not a timing.
     assert len(statements) <= 48, "\n".join(statements)
+
+
+def test_secretariat_rejects_a_late_mark_with_a_reason_and_the_tablet_shows_why(
+        app, desk, judge_client, live_demo, make_user):
+    from html import unescape
+
+    from tests.conftest import csrf_token_from
+
+    first = entry_ids(live_demo)[0]
+    assert ack(desk, ev.OPEN_SEGMENT, {"entry_id": first, "segment_key": "knowledge"}, ev.CONTROL_NS)["ok"]
+    assert ack(desk, ev.CLOSE_SEGMENT, {"confirm_missing": True}, ev.CONTROL_NS)["ok"]
+    judge = judge_client(2)
+    assert ack(judge, ev.SUBMIT_MARK, {"entry_id": first, "segment_key": "knowledge", "value": "6",
+                                       "idempotency_key": "late-reject-01"})["status"] == "late_pending"
+    make_user("thuky", role="secretariat")
+    web = app.test_client()
+    judge.get_received(ev.JUDGE_NS)
+    with app.app_context():  # its own context: the socket clients' signed-in users stay theirs
+        page = web.get("/auth/login").get_data(as_text=True)
+        web.post("/auth/login", data={"username": "thuky", "password": "mat-khau-123",
+                                      "csrf_token": csrf_token_from(page)})
+        page = unescape(web.get("/secretariat/marks?edition=2019").get_data(as_text=True))
+        assert "Điểm nộp muộn (gửi sau khi đóng chấm)" in page
+        late_id = int(__import__("re").search(r'data-late="(\d+)"', page).group(1))
+        web.post(f"/secretariat/marks/late/{late_id}", data={
+            "decision": "reject", "reason": "Gửi sau khi đã công bố", "csrf_token": csrf_token_from(page)})
+    told = [m["args"][0] for m in judge.get_received(ev.JUDGE_NS) if m["name"] == ev.MARK_STATUS]
+    assert [(t["status"], t["reason"]) for t in told] == [("rejected", "Gửi sau khi đã công bố")]
+    mine = ack(judge, ev.GET_STATE)["state"]["my_marks"]
+    assert [(m["display"], m["status"], m["reason"]) for m in mine] == [
+        ("6", "late_rejected", "Gửi sau khi đã công bố")]
+    audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "late_mark_rejected"))
+    assert (audit.reason, audit.actor) == ("Gửi sau khi đã công bố", "thuky (thuky)")

@@ -69,6 +69,7 @@ HTTP_POLICY = {
     "secretariat.history_new": frozenset({ORGANISER}),
     "secretariat.history_edit": frozenset({ORGANISER}),
     "judges_admin.marks": frozenset({SECRETARIAT}),
+    "judges_admin.late_mark": frozenset({SECRETARIAT}),
     ("trust.lock", "POST"): frozenset({SECRETARIAT}),
     ("trust.countersign", "POST"): frozenset({ORGANISER}),  # the second signature
 }

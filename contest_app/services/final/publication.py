@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from contest_app.enums import RevealMode
+from contest_app.enums import RevealMode, RoundKind
 from contest_app.extensions import db
 from contest_app.formatting import vn_decimal, vn_score
 from contest_app.models import Edition, LiveState, RoundProgress, SegmentWindow
@@ -81,7 +81,7 @@ def finalists_public(edition: Edition, windows: dict) -> bool:
         return True
     return db.session.scalar(
         select(RoundProgress.id).where(
-            RoundProgress.edition_id == edition.id, RoundProgress.kind == "preliminary",
+            RoundProgress.edition_id == edition.id, RoundProgress.kind == RoundKind.PRELIMINARY.value,
             RoundProgress.published_at.is_not(None))
     ) is not None
 
