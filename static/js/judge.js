@@ -310,7 +310,6 @@
   ["state_changed", "segment_opened", "segment_closed", "stage_changed"].forEach(function (name) {
     socket.on(name, takeState);
   });
-  socket.on("situation_shown", function () { refreshState(); });
   socket.on("mark_status", function (p) {
     if (p && p.status === "rejected") { notice("Điểm nộp muộn " + p.display + " không được chấp nhận. Lý do: " + p.reason); }
     else if (p && p.status === "accepted") { notice("Điểm nộp muộn " + p.display + " đã được chấp nhận."); }
