@@ -70,6 +70,9 @@ HTTP_POLICY = {
     "secretariat.history_edit": frozenset({ORGANISER}),
     "judges_admin.marks": frozenset({SECRETARIAT}),
     "judges_admin.late_mark": frozenset({SECRETARIAT}),
+    # The figures per round are the report's too: the secretariat reads them (issue 15).
+    "organiser.figures": STAFF,
+    "organiser.figures_csv": STAFF,
     ("trust.lock", "POST"): frozenset({SECRETARIAT}),
     ("trust.countersign", "POST"): frozenset({ORGANISER}),  # the second signature
 }

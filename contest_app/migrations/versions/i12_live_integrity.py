@@ -1,14 +1,14 @@
 """Late marks, panel decisions and the lock's countersignature (issue 12)
 
 Revision ID: i12_01
-Revises: 3250308ad4e8
+Revises: i15_01
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "i12_01"
-down_revision = "3250308ad4e8"
+down_revision = "i15_01"
 branch_labels = None
 depends_on = None
 
