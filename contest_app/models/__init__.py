@@ -9,7 +9,7 @@ from contest_app.models.deployment import DeploymentSetting
 from contest_app.models.user import User
 from contest_app.models.followup import PlanSubmission
 from contest_app.models.report import ReportNarrative, TeamPartnerUnit
-from contest_app.models.live import JudgeAccess, LiveState, MarkSubmission, SegmentWindow
+from contest_app.models.live import JudgeAccess, LateMark, LiveState, MarkSubmission, PanelDecision, SegmentWindow
 from contest_app.models.draw import Draw, DrawAssignment, PresenterState, QuizAnswer
 from contest_app.models.rounds import DuplicateReview, PreliminaryAssignment, PreliminaryScore, RoundProgress, RubricCriterion
 
@@ -25,7 +25,9 @@ __all__ = [
     "Entry",
     "Judge",
     "JudgeAccess",
+    "LateMark",
     "LiveState",
+    "PanelDecision",
     "MarkSubmission",
     "SegmentWindow",
     "Mark",
