@@ -84,6 +84,8 @@ def test_installed_server_serves_every_public_page_from_elsewhere(installed):
     import socketio
 
     venv, elsewhere, env = installed
+    package_static = (venv / "lib" / f"python{sys.version_info.major}.{sys.version_info.minor}" / "site-packages"
+                      / "contest_app" / "static")
     port = free_port()
     server = subprocess.Popen([str(venv / "bin" / "contest-app"), "--demo", "--port", str(port)], cwd=elsewhere,
                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -110,6 +112,8 @@ def test_installed_server_serves_every_public_page_from_elsewhere(installed):
         script = requests.get(base + "/static/js/board.js", timeout=10)
         assert script.status_code == 200 and 'io("/board"' in script.text
         assert requests.get(base + "/board/2019/qr.svg", timeout=10).headers["Content-Type"].startswith("image/svg+xml")
+        worker = requests.get(base + "/judge-sw.js", timeout=10)  # read from the installed static/
+        assert worker.status_code == 200 and worker.text == (package_static / "js" / "judge-sw.js").read_text("utf-8")
 
         board = socketio.Client(reconnection=False)
         snapshots = []
