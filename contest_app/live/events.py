@@ -20,6 +20,9 @@ OPEN_SEGMENT = "open_segment"
 CLOSE_SEGMENT = "close_segment"
 REVEAL_SEGMENT = "reveal_segment"
 REVEAL_PRIZES = "reveal_prizes"
+CEREMONY_NEXT = "ceremony_next"
+CEREMONY_PREVIOUS = "ceremony_previous"
+CEREMONY_STOP = "ceremony_stop"
 
 # server -> client
 STATE_CHANGED = "state_changed"
@@ -34,7 +37,8 @@ JUDGE_SEEN = "judge_seen"
 
 #: Events a judge's client may send; sent to /board they are refused with ``read_only``.
 JUDGE_EVENTS = (SUBMIT_MARK, HEARTBEAT, GET_STATE)
-DESK_EVENTS = (SET_STAGE, OPEN_SEGMENT, CLOSE_SEGMENT, REVEAL_SEGMENT, REVEAL_PRIZES, GET_DESK)
+DESK_EVENTS = (SET_STAGE, OPEN_SEGMENT, CLOSE_SEGMENT, REVEAL_SEGMENT, REVEAL_PRIZES, GET_DESK,
+               CEREMONY_NEXT, CEREMONY_PREVIOUS, CEREMONY_STOP)
 
 READ_ONLY_MESSAGE = "Bảng điểm chỉ để xem: kênh này không nhận thao tác chấm điểm hay điều khiển."
 DESK_DENIED = "Chỉ Bàn điều khiển, Ban Thư ký hoặc Ban Tổ chức được điều khiển phần thi. Vui lòng đăng nhập."

@@ -30,6 +30,8 @@ class LiveState(db.Model):
     open_segment_id: Mapped[int | None] = mapped_column(ForeignKey("segment.id", ondelete="SET NULL"), nullable=True)
     board_seq: Mapped[int] = mapped_column(Integer, default=0)
     prizes_revealed: Mapped[bool] = mapped_column(default=False)
+    #: The prize ceremony's step on the board (services/ceremony.py); None when no ceremony is shown.
+    ceremony_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
     #: Scores, totals and ranks as last published to the audience (from compute_results).
     published: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     #: The whole board at ``board_seq``: what a board that (re)connects receives first.

@@ -23,6 +23,7 @@ from contest_app.extensions import db
 from contest_app.models import Edition, Entry, Judge, JudgeAccess, LiveState, Mark, Segment, SegmentWindow
 from contest_app.scoring import display_str
 from contest_app.services.audit import record_event
+from contest_app.services.ceremony import ceremony_card
 from contest_app.services.errors import Conflict, NotFound
 from contest_app.services.judging import vn_decimal
 from contest_app.services.results import compute_results, finalists
@@ -335,6 +336,7 @@ def build_snapshot(edition: Edition, state: LiveState, *, publish: bool) -> dict
         ]
         if state.prizes_revealed
         else [],
+        "ceremony": ceremony_card(results, state),
     }
 
 
