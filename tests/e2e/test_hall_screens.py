@@ -248,7 +248,7 @@ def test_ceremony_driven_by_the_desk_fills_the_board(hall, chromium, desk_page):
         board.set_viewport_size({"width": width, "height": height})
         g = board.evaluate(GEOMETRY, ".ceremony-card, #ceremony-team, #ceremony-score")
         assert all(inside(b, width, height) for b in g["boxes"]), (width, height, g["boxes"])
-    shot(board, "board-ceremony-1280x720")
+    shot(board, "board-ceremony-1920x1080")
     desk.click("#btn-ceremony-previous")
     expect(desk.locator("#desk-message")).to_have_text("Đang ở bước đầu tiên của lễ trao giải.")
     desk.click("#btn-ceremony-stop")
