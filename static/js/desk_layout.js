@@ -172,6 +172,10 @@
     desk = event.detail;
     renderTiles();
     renderPrimary();
+    var flags = (desk.flags || []).length;   // the deviation warnings live on the grid tab: say so here
+    var tab = el("tab-grid");
+    tab.textContent = "Bảng chấm đầy đủ" + (flags ? " · ⚠ " + flags + " cảnh báo" : "");
+    tab.classList.toggle("has-flags", flags > 0);
   });
 
   // The ceremony's step when the page (re)loads: the public board snapshot carries it.

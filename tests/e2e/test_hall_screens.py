@@ -37,6 +37,24 @@ GEOMETRY = """(sel) => {
 }"""
 
 
+CONTRAST = """() => {
+  const rgb = (c) => c.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = (c) => { const [r, g, b] = rgb(c).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
+                       return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((m, n) => n - m); return (x + 0.05) / (y + 0.05); };
+  const worst = [];
+  for (const td of document.querySelectorAll('#board-rows td')) {
+    const bg = getComputedStyle(td).backgroundColor;
+    for (const e of [td, ...td.querySelectorAll('.team-name, .entry-title')]) {
+      if (e.textContent.trim()) { worst.push(ratio(getComputedStyle(e).color, bg)); }
+    }
+  }
+  const now = document.getElementById('board-now');
+  worst.push(ratio(getComputedStyle(document.getElementById('now-team')).color, getComputedStyle(now).backgroundColor));
+  return Math.min(...worst);
+}"""
+
+
 def shot(page, name: str) -> None:
     if SHOTS is not None:
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -110,11 +128,29 @@ def test_board_fits_every_finalist_on_one_projector_screen(hall, chromium):
             size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector('#board-rows td.team')).fontSize)")
             assert size >= 11, (year, width, height, size)
             shot(page, f"board-{year}-{width}x{height}")
+        # WCAG AA: every text of the rows and the banner at least 4.5:1 against its background
+        assert page.evaluate(CONTRAST) >= 4.5
         # long titles are shortened on the projector (an ellipsis), whole in their tooltip
         shortened = page.evaluate("""() => [...document.querySelectorAll('#board-rows .entry-title')]
             .filter(e => e.scrollWidth > e.clientWidth && e.title === e.textContent).length""")
         assert shortened > 0
     assert missing == []
+    context.close()
+
+
+def test_livestream_overlay_keeps_every_row_inside_the_title_safe_area(hall, chromium):
+    context = chromium.new_context(viewport={"width": 1920, "height": 1080})
+    page = context.new_page()
+    for year, count in EDITIONS:
+        page.goto(f"{hall['url']}/board/{year}/overlay")
+        expect(page.locator("#board-rows tr")).to_have_count(count, timeout=10_000)
+        assert page.evaluate("() => getComputedStyle(document.body).backgroundColor") == "rgba(0, 0, 0, 0)"
+        for width, height in ((1280, 720), (1920, 1080)):
+            page.set_viewport_size({"width": width, "height": height})
+            g = page.evaluate(GEOMETRY, "#board-rows tr, #board-now, .board-head > div")
+            outside = [b for b in g["boxes"] if not inside(b, width, height, margin=0.05)]
+            assert outside == [], (year, width, height, outside)
+        shot(page, f"overlay-{year}-1920x1080")
     context.close()
 
 
