@@ -168,8 +168,15 @@
     count.textContent = desk.open ? "Đã chấm " + marked.length + "/" + desk.judges.length : "";
   }
 
+  var lastStage = null;
   document.addEventListener("desk:updated", function (event) {
     desk = event.detail;
+    // A new team on stage: the manual controls follow it (unless the desk is choosing right now).
+    var select = el("entry-select");
+    if (desk.stage_entry_id && desk.stage_entry_id !== lastStage && document.activeElement !== select) {
+      select.value = String(desk.stage_entry_id);
+    }
+    lastStage = desk.stage_entry_id;
     renderTiles();
     renderPrimary();
     var flags = (desk.flags || []).length;   // the deviation warnings live on the grid tab: say so here

@@ -3,7 +3,8 @@
 Both finals are replayed through the services to the same moment: every team before the
 last-but-two fully marked and revealed, the next one on stage with its situation segment
 open and four of six judges in. The 2027 edition copies 2019's rules and gives its twenty
-teams the longest names and titles of the demo, so the board is tested at its fullest.
+teams the longest names and titles of the demo, so the board is tested at its fullest; its
+scores have no ties, so its ceremony has seven prize cards and the standings.
 """
 from __future__ import annotations
 
@@ -61,7 +62,9 @@ def replay(edition, *, on_stage: int, prefix: str) -> None:
     entries = finalists(edition)
     n = 0
     for t, entry in enumerate(entries[: on_stage + 1]):
-        published = data.FINALISTS_2019[t % 12][4:7]
+        published = list(data.FINALISTS_2019[t % 12][4:7])
+        if t >= 12:  # the eight extra teams score 0.1 below the team they copy: no tie anywhere
+            published[2] = str(Decimal(published[2]) - Decimal("0.1"))
         for j, (key, score) in enumerate(zip(("knowledge", "situation", "presentation"), published, strict=True)):
             if t == on_stage and key == "presentation":
                 break

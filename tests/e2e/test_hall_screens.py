@@ -206,6 +206,7 @@ def test_desk_runs_the_show_at_1366x768_without_scrolling(hall, desk_page):
         expect(page.locator("#judge-tiles li")).to_have_count(6)
         expect(page.locator("#judge-tiles li.marked")).to_have_count(4)
         expect(page.locator("#entry-select option")).to_have_count(count)
+        expect(page.locator("#entry-select option:checked")).to_have_text(f"{count - 2}. {team}")
         g = page.evaluate(GEOMETRY, "#btn-primary, #judge-tiles, #present-desk, .desk-ceremony, #btn-close, #btn-reveal")
         assert (g["scrollWidth"], g["scrollHeight"]) == (1366, 768), year
         assert [inside(b, 1366, 768) for b in g["boxes"]] == [True] * 6, g["boxes"]
@@ -289,4 +290,34 @@ def test_ceremony_driven_by_the_desk_fills_the_board(hall, chromium, desk_page):
     expect(desk.locator("#desk-message")).to_have_text("Đang ở bước đầu tiên của lễ trao giải.")
     desk.click("#btn-ceremony-stop")
     expect(board.locator("#ceremony")).to_be_hidden(timeout=10_000)
+    # the prizes stay revealed: the side awards join the board, and every row still fits
+    expect(board.locator("#board-awards")).to_be_visible()
+    for width, height in PROJECTORS:
+        board.set_viewport_size({"width": width, "height": height})
+        g = board.evaluate(GEOMETRY, "#board-rows tr, #board-now, #board-awards")
+        assert len(g["boxes"]) == 14
+        assert [b for b in g["boxes"] if not inside(b, width, height)] == [], (width, height)
+
+    # 20 finalists: walk the ceremony to its end, the standings with the prizes fit every projector
+    board.goto(f"{hall['url']}/board/{TWENTY_YEAR}")
+    expect(board.locator("#board-rows tr")).to_have_count(20, timeout=10_000)
+    desk.goto(f"{hall['url']}/control?edition={TWENTY_YEAR}")
+    desk.wait_for_selector("#conn.online", timeout=10_000)
+    desk.click("#btn-ceremony-next")
+    expect(desk.locator("#ceremony-now")).to_contain_text("Bước 1/8", timeout=10_000)
+    for step in range(2, 9):
+        desk.click("#btn-ceremony-next")
+        expect(desk.locator("#ceremony-now")).to_contain_text(f"Bước {step}/8", timeout=10_000)
+    expect(desk.locator("#ceremony-now")).to_have_text("Bước 8/8 · Bảng xếp hạng chung cuộc")
+    expect(board.locator("#board-final-title")).to_be_visible(timeout=10_000)
+    expect(board.locator("#ceremony")).to_be_hidden()
+    expect(board.locator("#board-rows .prize")).to_have_count(7)
+    assert board.locator("#board-rows tr").first.locator(".prize").get_attribute("class") == "prize tier-1"
+    for width, height in PROJECTORS:
+        board.set_viewport_size({"width": width, "height": height})
+        g = board.evaluate(GEOMETRY, "#board-rows tr, #board-final-title")
+        assert len(g["boxes"]) == 21
+        assert [b for b in g["boxes"] if not inside(b, width, height)] == [], (width, height)
+        if width == 1920:
+            shot(board, f"board-standings-{TWENTY_YEAR}-1920x1080")
     context.close()
