@@ -148,7 +148,7 @@ def _move_ceremony(by: int) -> dict[str, Any]:
 
     def change(edition: Edition) -> None:
         state = live_state.state_of(edition)
-        starting = state.ceremony_step is None
+        starting = state.ceremony_step is None or not state.prizes_revealed
         ceremony.move_ceremony(state=state, results=compute_results(edition), by=by)
         if starting:
             live_state.reveal_prizes(edition=edition, revealed=True)

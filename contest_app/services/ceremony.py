@@ -75,11 +75,13 @@ def move_ceremony(*, state: LiveState, results: EditionResults, by: int) -> int:
     """Go ``by`` steps forward (or back); the first step forward starts the ceremony. Returns the step.
 
     Refused at either end, and when there is nothing to award. The caller reveals the prizes
-    when the ceremony starts.
+    when the ceremony starts; once they have been hidden again, the next step starts over.
     """
     count = len(ceremony_steps(results))
     if count == 0:
         raise Conflict(NO_STEPS, code="no_prizes")
+    if not state.prizes_revealed:
+        state.ceremony_step = None  # the prizes were hidden again: the ceremony starts over
     if state.ceremony_step is None:
         if by < 0:
             raise Conflict(NOT_STARTED, code="ceremony_not_started")

@@ -91,6 +91,24 @@ def test_ceremony_hidden_again_when_prizes_hidden(desk, board_client):
     changes = last_delta(board, reply["seq"])["changes"]
     assert changes["ceremony"] is None
     assert changes["prizes_revealed"] is False
+    # the next step starts the ceremony over, revealing the prizes again
+    again = ack(desk, ev.CEREMONY_NEXT, {}, ev.CONTROL_NS)
+    assert (again["ceremony"]["step"], again["ceremony"]["team"]) == (
+        1, "Liên quân UBND các xã: Diên Lâm - Diên Thọ - Diên An (huyện Diên Khánh)")
+    assert last_delta(board, again["seq"])["changes"]["prizes_revealed"] is True
+
+
+def test_ceremony_refused_when_nothing_is_decided(app, desk):
+    """No marks: every team shares rank 1 across the prize boundaries; no side award is decided."""
+    from contest_app.models import Mark, SideAward
+
+    db.session.execute(db.delete(Mark))
+    for award in db.session.scalars(db.select(SideAward)):
+        db.session.delete(award)
+    db.session.commit()
+    reply = ack(desk, ev.CEREMONY_NEXT, {}, ev.CONTROL_NS)
+    assert reply == {"ok": False, "code": "no_prizes",
+                     "message": "Chưa có giải nào để trao: kết quả chưa có đội đoạt giải."}
 
 
 def test_board_refuses_ceremony_events(board_client):
