@@ -18,10 +18,10 @@ from contest_app.extensions import db
 from contest_app.live import broadcast
 from contest_app.live import events as ev
 from contest_app.models import Edition
-from contest_app.services import ceremony, live_state
-from contest_app.services.editions import get_edition
+from contest_app.services.final import ceremony, live_state
+from contest_app.services.rounds.editions import get_edition
 from contest_app.services.errors import PermissionDenied, ServiceError, ValidationError
-from contest_app.services.results import compute_results
+from contest_app.services.final.results import compute_results
 
 DESK_ROLES = (Role.CONTROL.value, Role.SECRETARIAT.value, Role.ORGANISER.value)
 SESSION_KEY = "live_desk_edition"

@@ -52,11 +52,11 @@ def build_twenty(units) -> object:
 
 def replay(edition, *, on_stage: int, prefix: str) -> None:
     """Teams before ``on_stage`` (0-based) marked in full and revealed; that team's situation open, 4/6 in."""
-    from contest_app.services import live_state
+    from contest_app.services.final import live_state
     from contest_app.services.demo import demo_marks
-    from contest_app.services.judge_access import edition_credentials
-    from contest_app.services.judging import record_mark
-    from contest_app.services.results import finalists
+    from contest_app.services.final.judge_access import edition_credentials
+    from contest_app.services.final.judging import record_mark
+    from contest_app.services.final.results import finalists
 
     judges = [c.judge for c in edition_credentials(edition)]
     entries = finalists(edition)
@@ -83,9 +83,9 @@ def replay(edition, *, on_stage: int, prefix: str) -> None:
 
 def build_hall(app) -> dict:
     """Load both editions, replay them, add the desk's account; return the 2019 tablet token of seat 6."""
-    from contest_app.services.accounts import create_user
+    from contest_app.services.trust.accounts import create_user
     from contest_app.services.demo import ensure_units, load_demo
-    from contest_app.services.judge_access import edition_credentials
+    from contest_app.services.final.judge_access import edition_credentials
 
     with app.app_context():
         db.create_all()

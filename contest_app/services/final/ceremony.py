@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from contest_app.extensions import db
+from contest_app.formatting import vn_score
 from contest_app.models import LiveState
-from contest_app.scoring import display_str
 from contest_app.services.errors import Conflict
-from contest_app.services.results import EditionResults
+from contest_app.services.final.results import EditionResults
 
 PRIZE = "prize"
 SIDE_AWARD = "side_award"
@@ -25,11 +25,6 @@ NO_STEPS = "Chưa có giải nào để trao: kết quả chưa có đội đo�
 AT_LAST = "Đã đến bước cuối của lễ trao giải (bảng xếp hạng chung cuộc)."
 AT_FIRST = "Đang ở bước đầu tiên của lễ trao giải."
 NOT_STARTED = "Lễ trao giải chưa bắt đầu."
-
-
-def _score(value: Any) -> str | None:
-    text = display_str(value)
-    return None if text is None else text.replace(".", ",")
 
 
 def ceremony_steps(results: EditionResults) -> list[dict[str, Any]]:
@@ -46,14 +41,14 @@ def ceremony_steps(results: EditionResults) -> list[dict[str, Any]]:
         for row in sorted(winners, key=lambda r: (-r.rank, -(r.order or 0))):
             steps.append({
                 "kind": PRIZE, "tier": tier, "level": level, "team": row.team, "unit": row.unit,
-                "title": row.entry_title, "total": _score(row.total), "rank": row.rank, "tied": row.tied,
+                "title": row.entry_title, "total": vn_score(row.total), "rank": row.rank, "tied": row.tied,
             })
     for award in results.side_awards:
         if award.team is None:
             continue
         steps.append({
             "kind": SIDE_AWARD, "award": award.name, "team": award.team, "title": award.entry_title,
-            "score": _score(award.score),
+            "score": vn_score(award.score),
         })
     if steps:
         steps.append({"kind": STANDINGS})
