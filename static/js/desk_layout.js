@@ -177,6 +177,8 @@
       select.value = String(desk.stage_entry_id);
     }
     lastStage = desk.stage_entry_id;
+    var segments = el("segment-select");
+    if (desk.open && document.activeElement !== segments) { segments.value = desk.open.segment_key; }
     renderTiles();
     renderPrimary();
     var flags = (desk.flags || []).length;   // the deviation warnings live on the grid tab: say so here
