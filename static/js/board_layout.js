@@ -26,6 +26,7 @@
     var rows = board.order.filter(function (id) { return board.rows[String(id)]; }).length;
     root.style.setProperty("--rows", String(Math.max(rows, 1)));
     root.setAttribute("data-rows", String(rows));
+    root.classList.toggle("dense", rows >= 16);
     var levels = tierLevels(board);
     var labels = board.segments.map(function (s) { return s.short_name; });
     Array.prototype.forEach.call(document.querySelectorAll("#board-rows tr"), function (tr) {
