@@ -55,14 +55,17 @@ def ceremony_steps(results: EditionResults) -> list[dict[str, Any]]:
     return steps
 
 
-def ceremony_card(results: EditionResults, state: LiveState) -> dict[str, Any] | None:
-    """The card the board shows now, with its place (``step`` of ``steps``); None when no ceremony."""
-    if state.ceremony_step is None or not state.prizes_revealed:
+def ceremony_card(results: EditionResults, step: int | None, *, prizes_public: bool) -> dict[str, Any] | None:
+    """The card the board shows at ``step`` (``LiveState.ceremony_step``), with its place; None when no ceremony.
+
+    ``prizes_public`` is the publication rule's answer (are the prizes public?): no card otherwise.
+    """
+    if step is None or not prizes_public:
         return None
     steps = ceremony_steps(results)
     if not steps:
         return None
-    step = min(max(state.ceremony_step, 0), len(steps) - 1)
+    step = min(max(step, 0), len(steps) - 1)
     return {**steps[step], "step": step + 1, "steps": len(steps)}
 
 

@@ -330,7 +330,7 @@ def build_snapshot(edition: Edition, state: LiveState, *, publish: bool) -> dict
         ]
         if state.prizes_revealed
         else [],
-        "ceremony": ceremony_card(results, state),
+        "ceremony": ceremony_card(results, state.ceremony_step, prizes_public=state.prizes_revealed),
     }
 
 
