@@ -6,8 +6,7 @@
   var el = function (id) { return document.getElementById(id); };
   var desk = null;
   var socket = io("/control", { auth: { edition: root.getAttribute("data-edition") }, transports: ["websocket"] });
-  // desk_layout.js (the current step, the primary action, the ceremony) sends through this socket.
-  window.contestDesk = { socket: socket };
+  window.contestDesk = { socket: socket };  // desk_layout.js listens and sends on the same socket
 
   function message(text, bad) {
     var m = el("desk-message");
@@ -126,18 +125,13 @@
   socket.on("connect", function () { setConn("Đã kết nối", true); });
   socket.on("disconnect", function () { setConn("Mất kết nối", false); });
   socket.on("connect_error", function (err) { setConn(err && err.message ? err.message : "Không kết nối được", false); });
-  socket.on("desk_updated", function (payload) {
-    desk = payload.desk;
-    render();
-    document.dispatchEvent(new CustomEvent("desk:updated", { detail: desk }));
-  });
+  socket.on("desk_updated", function (payload) { desk = payload.desk; render(); });
   socket.on("judge_seen", function (p) {
     if (!desk) { return; }
     desk.judges.forEach(function (j) {
       if (j.id === p.judge_id) { j.last_seen_at = p.last_seen_at; j.connected = p.connected; j.unsent = p.unsent; }
     });
     render();
-    document.dispatchEvent(new CustomEvent("desk:updated", { detail: desk }));
   });
   setInterval(render, 5000);
 }());

@@ -1,7 +1,7 @@
 /* The desk's run screen: the current step (team on stage, open segment, six judge tiles), one
  * primary action that moves the final on (open → close → publish → next segment → next team →
  * the prize ceremony), the ceremony's buttons, the two tabs. control.js owns the socket
- * (window.contestDesk) and dispatches "desk:updated" with the desk state. Arrow keys never change
+ * (window.contestDesk); this script adds its own listeners to it. Arrow keys never change
  * the team or segment selection: the presenter's shortcuts use them (present_desk.js). */
 (function () {
   "use strict";
@@ -169,8 +169,8 @@
   }
 
   var lastStage = null;
-  document.addEventListener("desk:updated", function (event) {
-    desk = event.detail;
+  function update(next) {
+    desk = next;
     // A new team on stage: the manual controls follow it (unless the desk is choosing right now).
     var select = el("entry-select");
     if (desk.stage_entry_id && desk.stage_entry_id !== lastStage && document.activeElement !== select) {
@@ -185,7 +185,10 @@
     var tab = el("tab-grid");
     tab.textContent = "Bảng chấm đầy đủ" + (flags ? " · ⚠ " + flags + " cảnh báo" : "");
     tab.classList.toggle("has-flags", flags > 0);
-  });
+  }
+  // control.js's listeners run first (registered first) and share the same payload objects.
+  socket.on("desk_updated", function (payload) { update(payload.desk); });
+  socket.on("judge_seen", function () { if (desk) { update(desk); } });
 
   // The ceremony's step when the page (re)loads: the public board snapshot carries it.
   fetch(root.getAttribute("data-snapshot-url"), { cache: "no-store" }).then(function (r) { return r.json(); })
