@@ -81,6 +81,43 @@ def replay(edition, *, on_stage: int, prefix: str) -> None:
         live_state.refresh_board(edition, publish=True)
 
 
+def complete(edition, *, prefix: str) -> None:
+    """Mark and publish everything still missing: the final is over, ready for the prize ceremony."""
+    from sqlalchemy import select
+
+    from contest_app.models import Mark
+    from contest_app.services.demo import demo_marks
+    from contest_app.services.final import live_state
+    from contest_app.services.final.judge_access import edition_credentials
+    from contest_app.services.final.judging import record_mark
+    from contest_app.services.final.results import finalists
+
+    judges = [c.judge for c in edition_credentials(edition)]
+    n = 0
+    for t, entry in enumerate(finalists(edition)):
+        published = list(data.FINALISTS_2019[t % 12][4:7])
+        if t >= 12:
+            published[2] = str(Decimal(published[2]) - Decimal("0.1"))
+        for j, (key, score) in enumerate(zip(("knowledge", "situation", "presentation"), published, strict=True)):
+            seg = live_state.get_segment(edition, key)
+            window = live_state.windows_of(edition).get((entry.id, seg.id))
+            if window is not None and window.revealed:
+                continue
+            if window is None or not window.is_open:
+                live_state.open_segment(edition=edition, entry=entry, segment=seg, actor="kiểm thử")
+            done = set(db.session.scalars(select(Mark.judge_id).where(Mark.entry_id == entry.id,
+                                                                      Mark.segment_id == seg.id)))
+            marks = demo_marks(Decimal(score), seg.max_score, seg.mark_step, rotation=t + j)
+            for judge, value in zip(judges, marks, strict=True):
+                if judge.id not in done:
+                    n += 1
+                    record_mark(judge=judge, entry=entry, segment=seg, value=value,
+                                idempotency_key=f"{prefix}-end-{n:06d}")
+            live_state.close_segment(edition=edition)
+            live_state.reveal_segment(edition=edition, entry=entry, segment=seg)
+        live_state.refresh_board(edition, publish=True)
+
+
 def build_hall(app) -> dict:
     """Load both editions, replay them, add the desk's account; return the 2019 tablet token of seat 6."""
     from contest_app.services.trust.accounts import create_user
@@ -97,4 +134,4 @@ def build_hall(app) -> dict:
         token = edition_credentials(demo)[5].token
         db.session.commit()
         db.session.remove()
-    return {"token": token}
+    return {"token": token, "app": app}

@@ -115,3 +115,19 @@ def test_board_refuses_ceremony_events(board_client):
     board = board_client()
     reply = ack(board, ev.CEREMONY_NEXT, {}, ev.BOARD_NS)
     assert reply == {"ok": False, "code": "read_only", "message": ev.READ_ONLY_MESSAGE}
+
+
+def test_ceremony_refused_while_a_score_is_unpublished(app, desk):
+    """Starting the ceremony reveals the prizes: the publication rule refuses it while a cell is hidden."""
+    from contest_app.models import LiveState, SegmentWindow
+
+    window = db.session.scalars(db.select(SegmentWindow).order_by(SegmentWindow.id)).first()
+    window.revealed = False
+    db.session.scalar(db.select(LiveState)).prizes_revealed = False
+    db.session.commit()
+    reply = ack(desk, ev.CEREMONY_NEXT, {}, ev.CONTROL_NS)
+    assert reply == {"ok": False, "code": "scores_hidden",
+                     "message": "Chưa thể công bố giải: còn điểm chưa công bố "
+                                "(Sở Tài nguyên và Môi trường – Kiến thức CCHC)."}
+    db.session.expire_all()
+    assert db.session.scalar(db.select(LiveState.ceremony_step)) is None

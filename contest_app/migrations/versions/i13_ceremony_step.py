@@ -1,14 +1,14 @@
 """live_state.ceremony_step: the prize ceremony's step shown on the board
 
 Revision ID: i13_01
-Revises: i15_01
+Revises: i12_01
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "i13_01"
-down_revision = "i15_01"
+down_revision = "i12_01"
 branch_labels = None
 depends_on = None
 
