@@ -5,6 +5,7 @@ Commands only print and exit; the rules live in ``loader`` and ``importers``.
 """
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,12 +13,17 @@ import click
 from flask.cli import AppGroup
 
 from contest_app.question_banks.importers import FORMATS, ImportRejected, import_quiz_file
+from contest_app.question_banks.catalog import bank_folders
+from contest_app.question_banks.checks import check_law, check_quality
 from contest_app.question_banks.loader import (
+    QUIZ_DIR,
     BankError,
     check_banks,
+    parse_date,
     parse_positive_decimal,
     parse_quiz_text,
 )
+from contest_app.question_banks.register import REGISTER_FILE, load_register
 from contest_app.question_banks.writer import write_quiz_set
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[2] / "question_banks"
@@ -30,41 +36,125 @@ def _print_errors(errors: list[BankError]) -> None:
         click.echo(str(error), err=True)
 
 
+def _in_folder(folder_name: str | None, errors: list[BankError]) -> list[BankError]:
+    """Name files relative to the banks' root (``2027/quiz/bo-de-1.txt``)."""
+    if not folder_name:
+        return list(errors)
+    return [
+        BankError(f"{folder_name}/{e.file}" if e.file else folder_name, e.line, e.message) for e in errors
+    ]
+
+
+def _warn(warnings: list[BankError]) -> None:
+    for w in warnings:
+        prefix = f"{w}".split(": ", 1)[0] if w.file else ""
+        text = f"{prefix}: Cảnh báo: {w.message}" if prefix else f"Cảnh báo: {w.message}"
+        click.echo(text, err=True)
+
+
+def _parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    day = parse_date(value)
+    if day is None:
+        raise click.BadParameter(f"'{value}' không phải ngày (NNNN-TT-NN, ví dụ 2026-12-01).")
+    return day
+
+
 @banks_cli.command("check")
 @click.option(
     "--root",
     type=click.Path(path_type=Path, file_okay=False),
     default=DEFAULT_ROOT,
     show_default=True,
-    help="Thư mục ngân hàng câu hỏi (chứa quiz/ và situations/).",
+    help="Thư mục các ngân hàng câu hỏi (mỗi ngân hàng một thư mục có bank.toml), "
+    "hoặc một ngân hàng (chứa quiz/ và situations/).",
 )
-def check_command(root: Path) -> None:
-    """Kiểm tra toàn bộ ngân hàng câu hỏi; báo mọi lỗi kèm tệp và dòng."""
-    banks, errors = check_banks(root)
+@click.option("--as-of", "as_of", default=None,
+              help="Ngày đối chiếu pháp luật (NNNN-TT-NN); mặc định: valid_as_of của từng tệp.")
+@click.option("--bank", "bank_name", default=None,
+              help="Chỉ kiểm tra ngân hàng này (tên thư mục, ví dụ 2027); in cả cảnh báo của ngân hàng lịch sử.")
+@click.option("--register", "register_path", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Sổ văn bản pháp luật (mặc định: legal_register.csv của thư mục gốc).")
+def check_command(root: Path, as_of: str | None, bank_name: str | None, register_path: Path | None) -> None:
+    """Kiểm tra ngân hàng câu hỏi: định dạng, văn bản còn hiệu lực, chất lượng; báo lỗi kèm tệp và dòng."""
+    day = _parse_day(as_of)
+    folders, errors = bank_folders(root)
+    multi = not (Path(root) / QUIZ_DIR).is_dir()
+    if bank_name is not None:
+        chosen = [f for f in folders if f.name == bank_name]
+        if not chosen:
+            names = ", ".join(f.name for f in folders) or "không có"
+            click.echo(f"Không có ngân hàng '{bank_name}' (có: {names}).", err=True)
+            raise SystemExit(1)
+        folders = chosen
+    if register_path is None:
+        register_path = Path(root) / REGISTER_FILE
+        if not register_path.is_file():
+            register_path = DEFAULT_ROOT / REGISTER_FILE
+    register, register_errors = load_register(register_path)
+    errors = list(errors) + register_errors
+    warnings: list[BankError] = []
+    summary = []
+    quiz_sets = quiz_count = situation_sets = situation_count = 0
+    for folder in folders:
+        prefix = folder.name if multi else None
+        banks, format_errors = check_banks(folder.path)
+        errors += _in_folder(prefix, format_errors)
+        law = check_law(banks, as_of=None if folder.is_history else day, register=register)
+        quality = check_quality(banks, strict=not folder.is_history)
+        if folder.is_history:
+            # Kept as it was used: its findings are history, shown when asked for by name.
+            found = law.errors + quality.warnings
+            if bank_name is not None:
+                warnings += _in_folder(prefix, found)
+            summary.append(
+                f"Ngân hàng {folder.label}: {len(banks.quiz_sets)} bộ đề trắc nghiệm, "
+                f"{len(banks.situation_sets)} bộ tình huống; {len(found)} cảnh báo"
+                + ("." if bank_name is not None else f" (xem: --bank {folder.name}).")
+            )
+            continue
+        errors += _in_folder(prefix, law.errors + quality.errors)
+        warnings += _in_folder(prefix, quality.warnings)
+        when = f"ngày {day:%d/%m/%Y}" if day else "ngày valid_as_of của từng tệp"
+        summary.append(f"Ngân hàng {folder.label}, đối chiếu pháp luật {when}:")
+        summary += [f"  {stats.line()}" for stats in quality.stats]
+        quiz_sets += len(banks.quiz_sets)
+        quiz_count += banks.quiz_count
+        situation_sets += len(banks.situation_sets)
+        situation_count += banks.situation_count
+    for line in summary:
+        click.echo(line)
+    _warn(warnings)
     if errors:
         _print_errors(errors)
         click.echo(f"Không hợp lệ: {len(errors)} lỗi.", err=True)
         raise SystemExit(1)
     click.echo(
-        f"Hợp lệ: {len(banks.quiz_sets)} bộ đề trắc nghiệm ({banks.quiz_count} câu), "
-        f"{len(banks.situation_sets)} bộ tình huống ({banks.situation_count} tình huống)."
+        f"Hợp lệ: {quiz_sets} bộ đề trắc nghiệm ({quiz_count} câu), "
+        f"{situation_sets} bộ tình huống ({situation_count} tình huống)."
     )
 
 
 def _existing_codes(root: Path, out: Path) -> dict[str, str]:
-    """Codes already used under ``root``, except in the file being replaced."""
-    if not root.is_dir():
-        return {}
-    banks, _ = check_banks(root)
+    """Codes already used in the bank ``out`` is written to, except in ``out`` itself.
+
+    Codes are unique within one bank; with a root of several banks, the bank is the one
+    holding ``out``, else every current bank.
+    """
+    folders, _ = bank_folders(root)
     out = out.resolve()
+    holding = [f for f in folders if f.path.resolve() in out.parents]
     codes = {}
-    for quiz_set in banks.quiz_sets:
-        for q in quiz_set.questions:
-            if (root / q.file).resolve() != out:
-                codes[q.code] = f"{q.file}:{q.line}"
-    for situation_set in banks.situation_sets:
-        for s in situation_set.situations:
-            codes[s.code] = f"{s.file}:{s.line}"
+    for folder in holding or [f for f in folders if not f.is_history]:
+        banks, _ = check_banks(folder.path)
+        for quiz_set in banks.quiz_sets:
+            for q in quiz_set.questions:
+                if (folder.path / q.file).resolve() != out:
+                    codes[q.code] = f"{q.file}:{q.line}"
+        for situation_set in banks.situation_sets:
+            for s in situation_set.situations:
+                codes[s.code] = f"{s.file}:{s.line}"
     return codes
 
 

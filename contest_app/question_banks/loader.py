@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -21,11 +22,18 @@ SITUATION_DIR = "situations"
 OPTION_LETTERS = ("A", "B", "C", "D")
 MAX_SITUATION_QUESTIONS = 3
 
-HEADER_FIELDS = ("title", "set", "count", "total")
-QUIZ_FIELDS = ("code", "topic", "stem", *OPTION_LETTERS, "key", "source", "time", "points")
+HEADER_FIELDS = ("title", "set", "count", "total", "valid_as_of")
+# ``basis`` (legal basis), ``level`` (1 recall, 2 understanding, 3 application) and ``note``
+# are parsed here; ``checks`` decides which are required (basis is, for ``banks check``).
+ITEM_EXTRA_FIELDS = ("basis", "level", "note")
+QUIZ_FIELDS = (
+    "code", "topic", "stem", *OPTION_LETTERS, "key", "source", "time", "points", *ITEM_EXTRA_FIELDS,
+)
 SITUATION_FIELDS = (
     "code", "topic", "situation", "question", "answer", "marking", "source", "time", "points",
+    *ITEM_EXTRA_FIELDS,
 )
+LEVELS = (1, 2, 3)
 # Fields that may appear several times in one block; every other repeat is an error.
 REPEATABLE_FIELDS = frozenset({"question"})
 
@@ -49,6 +57,8 @@ FIELD_LABELS = {
     "set": "số bộ đề (set)",
     "count": "số câu (count)",
     "total": "tổng điểm (total)",
+    "valid_as_of": "ngày đối chiếu pháp luật (valid_as_of)",
+    "basis": "căn cứ pháp lý (basis)",
 }
 
 
@@ -82,6 +92,11 @@ class QuizQuestion:
     set_number: int
     file: str = field(default="", compare=False)
     line: int = field(default=0, compare=False)
+    basis: str = ""
+    level: int | None = None
+    note: str = ""
+    key_line: int = field(default=0, compare=False)
+    basis_line: int = field(default=0, compare=False)
 
     def option(self, letter: str) -> str:
         """Return the text of option ``letter`` (A–D)."""
@@ -102,6 +117,11 @@ class Situation:
     set_number: int
     file: str = field(default="", compare=False)
     line: int = field(default=0, compare=False)
+    basis: str = ""
+    level: int | None = None
+    note: str = ""
+    marking_line: int = field(default=0, compare=False)
+    basis_line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -110,6 +130,7 @@ class QuizSet:
     title: str
     questions: tuple[QuizQuestion, ...]
     file: str = ""
+    valid_as_of: date | None = None
 
     @property
     def total_points(self) -> Decimal:
@@ -122,6 +143,7 @@ class SituationSet:
     title: str
     situations: tuple[Situation, ...]
     file: str = ""
+    valid_as_of: date | None = None
 
     @property
     def total_points(self) -> Decimal:
@@ -306,6 +328,45 @@ def _points(block: Block, item: ItemErrors) -> Decimal:
     return number
 
 
+def parse_date(value: str) -> date | None:
+    """Return an ISO date (YYYY-MM-DD) or a Vietnamese one (DD/MM/YYYY), or None."""
+    value = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return date.fromisoformat(value)
+        match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
+        if match:
+            return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+    except ValueError:
+        return None
+    return None
+
+
+def _extras(block: Block, item: ItemErrors) -> dict:
+    """The optional ``basis``, ``level`` and ``note`` of an item."""
+    extras: dict = {}
+    for key in ("basis", "note"):
+        found = block.first(key)
+        if found is not None:
+            if not found[0].strip():
+                item.add(found[1], f"có trường '{key}' để trống.")
+            extras[key] = clean(found[0])
+            if key == "basis":
+                extras["basis_line"] = found[1]
+    found = block.first("level")
+    if found is not None:
+        level = parse_positive_int(found[0])
+        if level not in LEVELS:
+            item.add(
+                found[1],
+                f"có mức độ '{found[0]}' không hợp lệ: 1 (nhận biết), 2 (thông hiểu) "
+                "hoặc 3 (vận dụng).",
+            )
+        else:
+            extras["level"] = level
+    return extras
+
+
 def _check_fields(block: Block, allowed: tuple[str, ...], item: ItemErrors) -> None:
     """Report unknown fields, extra options (E, F …) and repeated fields."""
     extra_options = []
@@ -384,12 +445,13 @@ def build_quiz_question(
     source = _text(block, "source", item)
     time_seconds = _time(block, item)
     points = _points(block, item)
+    extras = _extras(block, item)
     if item.count:
         return None
     return QuizQuestion(
         code=code, topic=topic, stem=stem, options=tuple(options),  # type: ignore[arg-type]
         key=key, source=source, time_seconds=time_seconds, points=points,
-        set_number=set_number, file=rel, line=block.line,
+        set_number=set_number, file=rel, line=block.line, key_line=found[1], **extras,
     )
 
 
@@ -420,12 +482,14 @@ def build_situation(
     source = _text(block, "source", item)
     time_seconds = _time(block, item)
     points = _points(block, item)
+    extras = _extras(block, item)
     if item.count:
         return None
     return Situation(
         code=code, topic=topic, text=text, questions=tuple(questions), answer=answer,
         marking=marking, source=source, time_seconds=time_seconds, points=points,
         set_number=set_number, file=rel, line=block.line,
+        marking_line=block.fields["marking"][0][1], **extras,
     )
 
 
@@ -450,6 +514,7 @@ class Header:
     count: int
     total: Decimal
     line: int
+    valid_as_of: date | None = None
 
 
 def _header(blocks: list[Block], rel: str, errors: list[BankError]) -> Header | None:
@@ -484,9 +549,19 @@ def _header(blocks: list[Block], rel: str, errors: list[BankError]) -> Header | 
         total = parse_positive_decimal(found[0])
         if total is None:
             item.add(found[1], f"có tổng điểm '{found[0]}' không hợp lệ: phải là số lớn hơn 0.")
+    valid_as_of = None
+    found = block.first("valid_as_of")
+    if found is not None:
+        valid_as_of = parse_date(found[0])
+        if valid_as_of is None:
+            item.add(
+                found[1],
+                f"có ngày đối chiếu pháp luật '{found[0]}' không hợp lệ: ghi dạng "
+                "NNNN-TT-NN (ví dụ 2026-12-01).",
+            )
     if item.count or total is None:
         return None
-    return Header(title, numbers["set"], numbers["count"], total, block.line)
+    return Header(title, numbers["set"], numbers["count"], total, block.line, valid_as_of)
 
 
 def _check_set(
@@ -530,7 +605,7 @@ def parse_quiz_text(text: str, rel: str, errors: list[BankError]) -> QuizSet | N
     _check_set(header, questions, len(blocks) - 1, "Bộ đề trắc nghiệm", "câu", rel, errors)
     if len(errors) > before:
         return None
-    return QuizSet(header.number, header.title, tuple(questions), rel)
+    return QuizSet(header.number, header.title, tuple(questions), rel, header.valid_as_of)
 
 
 def parse_situation_text(text: str, rel: str, errors: list[BankError]) -> SituationSet | None:
@@ -548,7 +623,7 @@ def parse_situation_text(text: str, rel: str, errors: list[BankError]) -> Situat
     _check_set(header, situations, len(blocks) - 1, "Bộ tình huống", "tình huống", rel, errors)
     if len(errors) > before:
         return None
-    return SituationSet(header.number, header.title, tuple(situations), rel)
+    return SituationSet(header.number, header.title, tuple(situations), rel, header.valid_as_of)
 
 
 def check_banks(root: Path) -> tuple[Banks, list[BankError]]:

@@ -404,7 +404,7 @@ def test_fuzz_excel_question_import(rows, header):
 
 
 BANKS = Path(__file__).resolve().parents[2] / "question_banks"
-BANK_FILES = sorted(BANKS.glob("quiz/*.txt"))[:2] + sorted(BANKS.glob("situations/*.txt"))[:2]
+BANK_FILES = sorted(BANKS.glob("*/quiz/*.txt"))[:2] + sorted(BANKS.glob("*/situations/*.txt"))[:2]
 
 
 @st.composite
