@@ -164,7 +164,9 @@ def check_legal(
 # --------------------------------------------------------------------------- quality
 
 
-def _leaks(sets: list[QuizSet], report: Report) -> None:
+def _leaks(sets: list[QuizSet], report: Report) -> set[tuple[str, str]]:
+    """Report texts quoting another item's key; return the (giver, taker) pairs found."""
+    found: set[tuple[str, str]] = set()
     questions = [q for s in sets for q in s.questions]
     keys = []
     for q in questions:
@@ -183,12 +185,53 @@ def _leaks(sets: list[QuizSet], report: Report) -> None:
             in_option = same_set and any(o != k and _contains(o, k) for o in options)
             if not (in_stem or in_option):
                 continue
+            found.add((giver.code, taker.code))
             where = "nội dung câu hỏi" if in_stem else "một phương án"
             message = (
                 f"Câu {giver.code} có {where} chứa đáp án của câu {taker.code} "
                 f"({taker.file}:{taker.line}): “{key_text(taker)}”."
             )
             if same_set:
+                report.errors.append(BankError(giver.file, giver.line, message))
+            else:
+                report.warnings.append(BankError(giver.file, giver.line, message + " (khác bộ đề)"))
+    return found
+
+
+NUMBER_TOKEN = re.compile(r"(?<![\w/.,])\d+(?:[.,]\d+)*(?:%|(?:/\d+)+|\s+[^\W\d_]+)?")
+YEAR = re.compile(r"^(19|20)\d\d$")
+
+
+def number_tokens(text: str) -> set[str]:
+    """Numbers of ``text`` that carry a unit ("12 mô", "80%", "01/7/2025").
+
+    A bare number ("4", "12") or a year alone says too little to give an answer away.
+    """
+    text = unicodedata.normalize("NFC", text).casefold()
+    tokens = (m.group(0).strip() for m in NUMBER_TOKEN.finditer(text))
+    return {t for t in tokens if not YEAR.match(t) and any(c in t for c in "% /")}
+
+
+def _number_leaks(sets: list[QuizSet], report: Report, already: set[tuple[str, str]]) -> None:
+    """A stem that quotes a number only the key of another item has ("12 mô hình", "80%")."""
+    questions = [q for s in sets for q in s.questions]
+    stems = {q.code: number_tokens(q.stem) for q in questions}
+    for taker in questions:
+        distractors = set().union(*(number_tokens(o) for o in taker.options if o != key_text(taker)))
+        own = number_tokens(key_text(taker)) - distractors
+        if not own:
+            continue
+        for giver in questions:
+            if giver.code == taker.code or (giver.code, taker.code) in already:
+                continue
+            found = sorted(own & stems[giver.code])
+            if not found:
+                continue
+            message = (
+                f"Câu {giver.code} có nội dung câu hỏi nêu số liệu “{found[0]}” chỉ có ở đáp án của câu "
+                f"{taker.code} ({taker.file}:{taker.line}): “{key_text(taker)}”."
+            )
+            if giver.set_number == taker.set_number and giver.file == taker.file:
                 report.errors.append(BankError(giver.file, giver.line, message))
             else:
                 report.warnings.append(BankError(giver.file, giver.line, message + " (khác bộ đề)"))
@@ -314,7 +357,7 @@ def check_quality(banks: Banks, *, strict: bool = True) -> Report:
     sets = list(banks.quiz_sets)
     for quiz_set in sets:
         report.stats.append(_quiz_set(quiz_set, report, strict=strict))
-    _leaks(sets, report)
+    _number_leaks(sets, report, _leaks(sets, report))
     _same_fact(sets, report)
     for situation_set in banks.situation_sets:
         levels = [s.level for s in situation_set.situations if s.level is not None]

@@ -169,6 +169,8 @@ def _existing_codes(root: Path, out: Path) -> dict[str, str]:
 @click.option("--title", default=None, help="Tên bộ đề (mặc định: 'Bộ đề trắc nghiệm số N').")
 @click.option("--topic", default=None, help="Chủ đề cho câu không ghi chủ đề (GIFT, Aiken).")
 @click.option("--source", default=None, help="Nguồn cho câu không ghi nguồn (GIFT, Aiken).")
+@click.option("--basis", default=None,
+              help="Căn cứ pháp lý cho câu không ghi căn cứ (GIFT, Aiken), ví dụ '118/2025/NĐ-CP, Điều 14'.")
 @click.option("--time", "time_seconds", type=click.IntRange(min=1), default=None,
               help="Thời gian (giây) cho câu không ghi thời gian (GIFT, Aiken).")
 @click.option("--points", default=None, help="Điểm cho câu không ghi điểm (GIFT, Aiken).")
@@ -176,13 +178,16 @@ def _existing_codes(root: Path, out: Path) -> dict[str, str]:
               help="Tiền tố mã cho câu không có mã (mặc định KT<set>-).")
 @click.option("--root", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_ROOT,
               help="Ngân hàng hiện có, để kiểm tra trùng mã.")
+@click.option("--valid-as-of", "valid_as_of", default=None,
+              help="Ngày đối chiếu pháp luật ghi vào khối đầu tệp (NNNN-TT-NN).")
 @click.option("--force", is_flag=True, help="Ghi đè tệp đích nếu đã có.")
 def import_command(
     file: Path, fmt: str, set_number: int, out: Path, title: str | None, topic: str | None,
-    source: str | None, time_seconds: int | None, points: str | None,
-    code_prefix: str | None, root: Path, force: bool,
+    source: str | None, basis: str | None, time_seconds: int | None, points: str | None,
+    code_prefix: str | None, root: Path, valid_as_of: str | None, force: bool,
 ) -> None:
     """Chuyển tệp GIFT, Aiken hoặc Excel thành một bộ đề trắc nghiệm; câu nào lỗi thì không ghi gì."""
+    day = _parse_day(valid_as_of)
     if out.exists() and not force:
         click.echo(f"Tệp {out} đã có; dùng --force để ghi đè. Không ghi gì.", err=True)
         raise SystemExit(1)
@@ -191,7 +196,7 @@ def import_command(
         raise SystemExit(1)
     defaults = {
         key: value for key, value in (
-            ("topic", topic), ("source", source),
+            ("topic", topic), ("source", source), ("basis", basis),
             ("time", str(time_seconds) if time_seconds else None), ("points", points),
         ) if value
     }
@@ -211,7 +216,8 @@ def import_command(
         for q in questions if q.code in existing
     ]
     text = write_quiz_set(
-        questions, set_number=set_number, title=title or f"Bộ đề trắc nghiệm số {set_number}"
+        questions, set_number=set_number, title=title or f"Bộ đề trắc nghiệm số {set_number}",
+        valid_as_of=day,
     )
     check_errors: list[BankError] = []
     parse_quiz_text(text, out.name, check_errors)  # the file we write must load back
