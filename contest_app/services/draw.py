@@ -177,19 +177,24 @@ def compute_draw(seed: str, entry_ids: list[int], quiz_sets: int, situation_sets
 _banks_cache: dict[str, tuple[tuple, Any]] = {}
 
 
+def banks_catalog_root() -> Path:
+    """The folder of the question banks: the setting QUESTION_BANKS_DIR, else the environment's
+    CONTEST_QUESTION_BANKS_DIR, else the top-level ``question_banks/``."""
+    configured = current_app.config.get("QUESTION_BANKS_DIR") or os.environ.get("CONTEST_QUESTION_BANKS_DIR")
+    return Path(configured) if configured else Path(current_app.root_path).parent / "question_banks"
+
+
 def banks_root(edition: Edition | None = None) -> Path:
     """The folder of the question banks an edition uses.
 
-    The root is the setting QUESTION_BANKS_DIR, else the environment's CONTEST_QUESTION_BANKS_DIR,
-    else the top-level ``question_banks/``. A root holding ``quiz/`` is one bank used by every
+    The root is ``banks_catalog_root()``. A root holding ``quiz/`` is one bank used by every
     edition; otherwise the edition's bank folder is chosen by ``catalog.bank_for_edition``
     (``Edition.question_bank``, else the history bank of its year, else the newest current bank).
     """
     from contest_app.question_banks.catalog import bank_for_edition
     from contest_app.question_banks.loader import QUIZ_DIR
 
-    configured = current_app.config.get("QUESTION_BANKS_DIR") or os.environ.get("CONTEST_QUESTION_BANKS_DIR")
-    root = Path(configured) if configured else Path(current_app.root_path).parent / "question_banks"
+    root = banks_catalog_root()
     if (root / QUIZ_DIR).is_dir():
         return root
     if edition is None:

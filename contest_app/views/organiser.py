@@ -251,6 +251,32 @@ def settings(edition_id: int):
                            format_local=qualifying.format_local)
 
 
+class QuestionBankForm(FlaskForm):
+    bank = SelectField("Ngân hàng câu hỏi", validators=[DataRequired(message="Vui lòng chọn ngân hàng câu hỏi.")])
+
+
+@bp.route("/editions/<int:edition_id>/question-bank", methods=["GET", "POST"])
+def question_bank(edition_id: int):
+    """The question bank the edition's final draws its quiz and situation sets from."""
+    from contest_app.services import bank_choice
+
+    edition = get_edition(edition_id)
+    choices = bank_choice.bank_choices(edition)
+    current = bank_choice.current_bank(edition)
+    form = QuestionBankForm(bank=current.name if current else None)
+    form.bank.choices = [(f.name, f.label) for f in choices]
+    if form.validate_on_submit():
+        try:
+            folder = bank_choice.set_question_bank(edition=edition, bank=form.bank.data, actor=current_user.username)
+        except ServiceError as exc:
+            _fail(exc)
+        else:
+            db.session.commit()
+            flash(f"Kỳ thi dùng ngân hàng câu hỏi “{folder.name}”.", "success")
+            return redirect(url_for(".question_bank", edition_id=edition.id))
+    return render_template("organiser/question_bank.html", form=form, edition=edition, current=current)
+
+
 @bp.route("/editions/<int:edition_id>/clusters", methods=["GET", "POST"])
 def clusters(edition_id: int):
     """The edition's clusters (cụm) for the preliminary round."""
