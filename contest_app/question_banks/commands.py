@@ -47,9 +47,8 @@ def _in_folder(folder_name: str | None, errors: list[BankError]) -> list[BankErr
 
 def _warn(warnings: list[BankError]) -> None:
     for w in warnings:
-        prefix = f"{w}".split(": ", 1)[0] if w.file else ""
-        text = f"{prefix}: Cảnh báo: {w.message}" if prefix else f"Cảnh báo: {w.message}"
-        click.echo(text, err=True)
+        where = (f"{w.file}:{w.line}" if w.line else w.file) if w.file else ""
+        click.echo(f"{where}: Cảnh báo: {w.message}" if where else f"Cảnh báo: {w.message}", err=True)
 
 
 def _parse_day(value: str | None) -> date | None:
