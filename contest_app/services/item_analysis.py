@@ -41,9 +41,10 @@ def item_analysis(edition: Edition) -> list[SetAnalysis]:
         correct[answer.entry_id][answer.question_code] = answer.correct
     result = []
     for quiz_set in banks.quiz_sets:
-        takers = [a.entry_id for a in assignments if a.quiz_set == quiz_set.number]
+        # Teams with no answer recorded at all were marked by the judges: left out.
+        takers = [a.entry_id for a in assignments if a.quiz_set == quiz_set.number and a.entry_id in correct]
         if not takers:
             continue
-        responses = {entry_id: correct.get(entry_id, {}) for entry_id in takers}
+        responses = {entry_id: correct[entry_id] for entry_id in takers}
         result.append(analyse_set(quiz_set.number, [q.code for q in quiz_set.questions], responses))
     return result

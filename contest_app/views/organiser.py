@@ -252,7 +252,9 @@ def settings(edition_id: int):
 
 
 class QuestionBankForm(FlaskForm):
-    bank = SelectField("Ngân hàng câu hỏi", validators=[DataRequired(message="Vui lòng chọn ngân hàng câu hỏi.")])
+    # The service refuses a bank that is not offered, with a Vietnamese message.
+    bank = SelectField("Ngân hàng câu hỏi", validate_choice=False,
+                       validators=[DataRequired(message="Vui lòng chọn ngân hàng câu hỏi.")])
 
 
 @bp.route("/editions/<int:edition_id>/question-bank", methods=["GET", "POST"])
