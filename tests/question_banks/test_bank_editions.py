@@ -9,10 +9,10 @@ from sqlalchemy import select
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, Edition, Entry
 from contest_app.question_banks.commands import DEFAULT_ROOT
-from contest_app.services.answers import record_answer
-from contest_app.services.bank_choice import set_question_bank
+from contest_app.services.final.answers import record_answer
+from contest_app.services.final.bank_choice import set_question_bank
 from contest_app.services.demo import load_demo
-from contest_app.services.draw import (
+from contest_app.services.final.draw import (
     banks_root,
     confirm_draw,
     confirmed_assignments,
@@ -20,9 +20,9 @@ from contest_app.services.draw import (
     prepare_draw,
     quiz_set_number_count,
 )
-from contest_app.services.editions import create_edition
+from contest_app.services.rounds.editions import create_edition
 from contest_app.services.errors import Conflict, ValidationError
-from contest_app.services.item_analysis import item_analysis
+from contest_app.services.final.item_analysis import item_analysis
 from tests.conftest import csrf_token_from
 from tests.draw_helpers import quiz_code, quiz_key, write_banks
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from contest_app.models import Edition
 from contest_app.question_banks.catalog import BankFolder, bank_for_edition, bank_folders, offered_banks
-from contest_app.services.audit import record_event
-from contest_app.services.draw import banks_catalog_root, get_draw
+from contest_app.services.trust.audit import record_event
+from contest_app.services.final.draw import banks_catalog_root, get_draw
 from contest_app.services.errors import Conflict, ValidationError
 
 

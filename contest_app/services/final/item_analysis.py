@@ -13,7 +13,7 @@ from sqlalchemy import select
 from contest_app.extensions import db
 from contest_app.models import Edition, QuizAnswer
 from contest_app.question_banks.analysis import SetAnalysis, analyse_set
-from contest_app.services.draw import confirmed_assignments, load_question_banks
+from contest_app.services.final.draw import confirmed_assignments, load_question_banks
 from contest_app.services.errors import ValidationError
 
 

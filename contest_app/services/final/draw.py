@@ -28,8 +28,11 @@ from sqlalchemy import select
 from contest_app.extensions import db
 from contest_app.models import Draw, DrawAssignment, Edition, Entry, PresenterState
 from contest_app.models.draw import DrawStatus
-from contest_app.services.audit import record_event
+from contest_app.question_banks.catalog import bank_for_edition
+from contest_app.question_banks.loader import QUIZ_DIR, check_banks
 from contest_app.services.errors import Conflict, NotFound, ValidationError
+from contest_app.services.final.finalists import finalists
+from contest_app.services.trust.audit import record_event
 
 ALGORITHM = "sha256-mt19937-v1"
 DEFAULT_SET_COUNT = 5
@@ -191,9 +194,6 @@ def banks_root(edition: Edition | None = None) -> Path:
     edition; otherwise the edition's bank folder is chosen by ``catalog.bank_for_edition``
     (``Edition.question_bank``, else the history bank of its year, else the newest current bank).
     """
-    from contest_app.question_banks.catalog import bank_for_edition
-    from contest_app.question_banks.loader import QUIZ_DIR
-
     root = banks_catalog_root()
     if (root / QUIZ_DIR).is_dir():
         return root
@@ -207,8 +207,6 @@ def banks_root(edition: Edition | None = None) -> Path:
 
 def load_question_banks(edition: Edition | None = None):
     """The validated banks of ``edition``, or None when missing or invalid (reloaded when a file changes)."""
-    from contest_app.question_banks.loader import check_banks
-
     root = banks_root(edition)
     files = tuple(
         sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in root.glob("*/*.txt"))
@@ -240,8 +238,6 @@ def get_draw(edition: Edition) -> Draw | None:
 
 def draw_entries(edition: Edition) -> list[Entry]:
     """The entries that take part in the draw: the final's finalists."""
-    from contest_app.services.results import finalists
-
     return finalists(edition)
 
 
