@@ -60,7 +60,7 @@ def _parse_day(value: str | None) -> date | None:
     return day
 
 
-@banks_cli.command("check")
+@banks_cli.command("check", with_appcontext=False)
 @click.option(
     "--root",
     type=click.Path(path_type=Path, file_okay=False),
@@ -157,7 +157,7 @@ def _existing_codes(root: Path, out: Path) -> dict[str, str]:
     return codes
 
 
-@banks_cli.command("import")
+@banks_cli.command("import", with_appcontext=False)
 @click.argument("file", type=click.Path(path_type=Path, exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
               help="Định dạng tệp nguồn.")

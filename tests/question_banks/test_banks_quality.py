@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import flask
 import pytest
@@ -440,3 +441,22 @@ def test_check_command_rejects_a_bad_date_and_unknown_bank(runner):
     assert "'01/13/2026' không phải ngày (NNNN-TT-NN, ví dụ 2026-12-01)." in bad_date.stderr
     assert unknown.exit_code == 1
     assert unknown.stderr == "Không có ngân hàng '2031' (có: 2019, 2027).\n"
+
+
+def test_check_runs_without_the_app(tmp_path):
+    """``python -m contest_app.question_banks check`` gives the same verdict, for CI and editor hooks."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-m", "contest_app.question_banks", "check", "--bank", "2027", "--as-of", "2026-12-01"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=60,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == (
+        "Hợp lệ: 5 bộ đề trắc nghiệm (125 câu), 5 bộ tình huống (20 tình huống)."
+    )
