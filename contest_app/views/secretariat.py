@@ -24,7 +24,9 @@ from contest_app.reports.figures import figure_sentences, figures_data
 from contest_app.formatting import vn, vn_date, vn_short
 from contest_app.reports.pdf import appendix_pdf
 from contest_app.reports.word import appendix_document
+from contest_app.question_banks.analysis import fmt as item_figure
 from contest_app.services.final.consistency import consistency_report
+from contest_app.services.final.item_analysis import item_analysis
 from contest_app.services.rounds.editions import get_edition, list_editions
 from contest_app.services.errors import Conflict, ValidationError
 from contest_app.services.outputs.followup import STATE_LABELS, followup_rows, record_followup, summary
@@ -161,6 +163,19 @@ def awards_file(ref: str, fmt: str):
         data = table_workbook("Giải thưởng", AWARD_HEADERS, rows, formats={5: SCORE_FORMAT, 6: MONEY_FORMAT})
         return _download(data, "xlsx", f"giai-thuong-{edition.year}")
     raise ValidationError(f"Định dạng “{fmt}” không được hỗ trợ: chọn csv hoặc xlsx.", code="format")
+
+
+@bp.get("/<ref>/item-analysis")
+@roles_required(*STAFF)
+def item_analysis_page(ref: str):
+    """Each quiz item's difficulty and discrimination after the final, and the items to retire."""
+    edition = get_edition(ref)
+    try:
+        sets, problem = item_analysis(edition), None
+    except ValidationError as exc:
+        sets, problem = [], exc.message
+    return render_template("secretariat/item_analysis.html", edition=edition, sets=sets, problem=problem,
+                           figure=item_figure)
 
 
 @bp.get("/<ref>/consistency")

@@ -195,3 +195,31 @@ def test_item_analysis_without_answers_is_refused(app, tmp_path, runner):
         1, "Kỳ thi chưa ghi câu trả lời nào của các đội: không có dữ liệu để phân tích câu hỏi.\n",
     )
     assert (missing.exit_code, missing.stderr) == (1, "Không có kỳ thi năm 2031.\n")
+
+
+def test_secretariat_page_shows_the_item_analysis(app, tmp_path, client, make_user, login):
+    edition, n, takers = _drawn(app, tmp_path)
+    for entry_id in takers:
+        entry = db.session.get(Entry, entry_id)
+        record_answer(entry=entry, question_code=quiz_code(n, 1), answer=quiz_key(n, 1), actor="ban")
+    db.session.commit()
+    make_user("thuky", "secretariat")
+    login("thuky")
+
+    page = unescape(client.get("/secretariat/2019/item-analysis").get_data(as_text=True))
+
+    assert f"<h2>Bộ đề trắc nghiệm số {n} <small class=\"muted\">(3 đội: chỉ 3 đội làm bộ đề này" in page
+    assert (f"<tr><td>{quiz_code(n, 1)}</td><td class=\"num\">3/3</td>\n        <td class=\"num\">1,00</td>"
+            in page)
+    assert "mọi đội đều trả lời đúng: không phân loại được" in page
+
+
+def test_secretariat_page_says_why_there_is_no_analysis(app, client, make_user, login):
+    load_demo()
+    db.session.commit()
+    make_user("thuky", "secretariat")
+    login("thuky")
+
+    page = unescape(client.get("/secretariat/2019/item-analysis").get_data(as_text=True))
+
+    assert '<p class="error">Kỳ thi chưa có kết quả bốc thăm được xác nhận.</p>' in page
