@@ -15,7 +15,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import String, bindparam, cast, func, select
 from sqlalchemy.orm import joinedload
 
 from contest_app.extensions import db
@@ -175,6 +175,14 @@ _MARKS = (
     .join(Segment, Segment.id == Mark.segment_id)
     .where(Segment.edition_id == bindparam("edition_id"))
 )
+# One row per (entry, segment) with its marks as text, aggregated by the database: a cell whose
+# text is the same as last time is not even converted to Decimal.
+_MARK_CELLS = (
+    select(Mark.entry_id, Mark.segment_id, func.aggregate_strings(cast(Mark.value, String), ","))
+    .join(Segment, Segment.id == Mark.segment_id)
+    .where(Segment.edition_id == bindparam("edition_id"))
+    .group_by(Mark.entry_id, Mark.segment_id)
+)
 _FINALISTS = (
     select(Entry.id, Entry.final_order, Entry.title, Team.name, Unit.name)
     .join(Unit, Unit.id == Entry.unit_id)
@@ -229,16 +237,16 @@ class _CellScores:
 
     A mark changes one cell (one team in one segment); every other cell's marks are the same
     as last time, so its exact score is reused instead of recomputed. A cell is reused only
-    when its aggregation and its sorted marks equal those it was computed from, so the cache
-    can never serve a stale score, whichever process or writer changed the marks: it needs no
-    invalidation for correctness. ``forget_results`` empties it (tests, memory). Nothing in it
+    when its aggregation and its marks (as the database lists them) equal those it was
+    computed from, so the cache can never serve a stale score, whichever process or writer
+    changed the marks: it needs no invalidation for correctness. ``forget_results`` empties it (tests, memory). Nothing in it
     yields, so concurrent greenlets at worst recompute a cell.
     """
 
     _by_edition: dict[int, _CellScores] = {}
 
     def __init__(self) -> None:
-        self.cells: dict[tuple[int, int], tuple[str, tuple[Decimal, ...], Fraction | None]] = {}
+        self.cells: dict[tuple[int, int], tuple[str, str, Fraction | None, int]] = {}
 
     @classmethod
     def of(cls, edition_id: int) -> _CellScores:
@@ -247,14 +255,17 @@ class _CellScores:
             cache = cls._by_edition[edition_id] = cls()
         return cache
 
-    def score(self, key: tuple[int, int], values: list[Decimal], method: str) -> Fraction | None:
-        marks = tuple(sorted(values))
+    def score(self, key: tuple[int, int], marks_text: str | None, method: str) -> tuple[Fraction | None, int]:
+        """The cell's exact score and its number of marks, from its marks as the database lists them."""
+        if marks_text is None:
+            return None, 0
         cached = self.cells.get(key)
-        if cached is not None and cached[0] == method and cached[1] == marks:
-            return cached[2]
-        score = segment_score(marks, method)
-        self.cells[key] = (method, marks, score)
-        return score
+        if cached is not None and cached[0] == method and cached[1] == marks_text:
+            return cached[2], cached[3]
+        values = [Decimal(v) for v in marks_text.split(",")]
+        score = segment_score(values, method)
+        self.cells[key] = (method, marks_text, score, len(values))
+        return score, len(values)
 
     def keep_only(self, keys: set[tuple[int, int]]) -> None:
         """Forget the cells of entries that are no longer finalists (the cache stays bounded)."""
@@ -282,7 +293,11 @@ def compute_results(edition: Edition) -> EditionResults:
     ]
     aggregation = {s.id: s.aggregation for s in edition.segments}
     entries = _finalist_rows(edition)
-    marks = collect_marks(edition)
+    _flush_pending()
+    marks = dict(
+        ((entry_id, segment_id), text)
+        for entry_id, segment_id, text in db.session.connection().execute(_MARK_CELLS, {"edition_id": edition.id})
+    )
     extra = _scores_from_answers(edition)
     cells = _CellScores.of(edition.id)
 
@@ -296,9 +311,8 @@ def compute_results(edition: Edition) -> EditionResults:
                 scores[seg.key] = extra[(entry.id, seg.id)]
                 counts[seg.key] = 0
                 continue
-            values = marks.get((entry.id, seg.id), [])
-            scores[seg.key] = cells.score((entry.id, seg.id), values, aggregation[seg.id])
-            counts[seg.key] = len(values)
+            key = (entry.id, seg.id)
+            scores[seg.key], counts[seg.key] = cells.score(key, marks.get(key), aggregation[seg.id])
         standing = Standing(entry.id, scores)
         standings.append(standing)
         rows[entry.id] = ResultRow(
