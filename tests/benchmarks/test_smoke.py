@@ -114,3 +114,12 @@ def test_results_micro_benchmark_checks_itself_against_a_fresh_computation(tmp_p
     assert item["marks"] == 20 * 3 * 6
     assert item["same_as_cold"] is True
     assert len(item["samples_ms"]) == 2 and len(item["cold_samples_ms"]) == 2
+
+
+def test_redis_fanout_reaches_every_subscriber():
+    from benchmarks.fanout import measure as fanout
+
+    row = fanout(messages=20, subscribers=2, size=50)
+    assert row["received"] == [20, 20]
+    assert row["subscribers"] == 2
+    assert row["to_last_subscriber_p50_ms"] is not None

@@ -239,8 +239,8 @@ class _CellScores:
     as last time, so its exact score is reused instead of recomputed. A cell is reused only
     when its aggregation and its marks (as the database lists them) equal those it was
     computed from, so the cache can never serve a stale score, whichever process or writer
-    changed the marks: it needs no invalidation for correctness. ``forget_results`` empties it (tests, memory). Nothing in it
-    yields, so concurrent greenlets at worst recompute a cell.
+    changed the marks: it needs no invalidation for correctness. ``forget_results`` empties
+    it (tests, memory). Nothing in it yields, so concurrent greenlets at worst recompute a cell.
     """
 
     _by_edition: dict[int, _CellScores] = {}
