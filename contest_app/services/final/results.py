@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -169,14 +168,9 @@ class EditionResults:
         return ""
 
 
-# Statements built once (building a select costs more than running it on a live final's data).
-_MARKS = (
-    select(Mark.entry_id, Mark.segment_id, Mark.value)
-    .join(Segment, Segment.id == Mark.segment_id)
-    .where(Segment.edition_id == bindparam("edition_id"))
-)
-# One row per (entry, segment) with its marks as text, aggregated by the database: a cell whose
-# text is the same as last time is not even converted to Decimal.
+# Statements built once, with bound parameters: building a select costs more than running it.
+# _MARK_CELLS: one row per (entry, segment) with its marks as text, aggregated by the database;
+# a cell whose text is the same as last time is not even converted to Decimal.
 _MARK_CELLS = (
     select(Mark.entry_id, Mark.segment_id, func.aggregate_strings(cast(Mark.value, String), ","))
     .join(Segment, Segment.id == Mark.segment_id)
@@ -196,19 +190,6 @@ _SIDE_AWARDS = (
     .order_by(SideAward.order, SideAward.id)
     .options(joinedload(SideAward.decision))
 )
-
-
-def collect_marks(edition: Edition) -> dict[tuple[int, int], list[Decimal]]:
-    """Every mark of the edition's final, grouped by (entry id, segment id).
-
-    One Core query returning plain tuples: no ORM objects for 3,600 marks.
-    """
-    _flush_pending()
-    grouped: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
-    rows = db.session.connection().execute(_MARKS, {"edition_id": edition.id}).all()
-    for entry_id, segment_id, value in rows:
-        grouped[(entry_id, segment_id)].append(value)
-    return grouped
 
 
 def _flush_pending() -> None:
