@@ -194,7 +194,11 @@ class RunResult:
     error: str | None = None
 
 
-async def _one(driver: Any, pool: BoardPool, cfg: RunConfig, mark: int, *, acks: list[float], sends: dict[int, float]) -> None:
+class NothingPublished(RuntimeError):
+    """No board received anything for several marks in a row: the server publishes nothing for them."""
+
+
+async def _one(driver: Any, pool: BoardPool, cfg: RunConfig, mark: int, *, acks: list[float], sends: dict[int, float]) -> int:
     """Send one mark (or one burst) and wait until every board has it, then ``cfg.gap`` of quiet.
 
     A burst: ``cfg.burst`` judges send a mark each, spread evenly over ``cfg.spread`` seconds
@@ -208,9 +212,9 @@ async def _one(driver: Any, pool: BoardPool, cfg: RunConfig, mark: int, *, acks:
         await asyncio.wait_for(driver.submit(mark), cfg.wait)
         acks.append((time.monotonic() - sent) * 1000)
         sends[mark] = sent
-        await pool.wait(mark, cfg.wait)
+        got = await pool.wait(mark, cfg.wait)
         await asyncio.sleep(cfg.gap)
-        return
+        return got
     await pool.arm(mark, last=True)
     step = cfg.spread / max(1, cfg.burst - 1)
     first = mark * cfg.burst if mark >= 0 else mark * cfg.burst - 1000
@@ -223,9 +227,11 @@ async def _one(driver: Any, pool: BoardPool, cfg: RunConfig, mark: int, *, acks:
 
     await asyncio.gather(*(judge(i) for i in range(cfg.burst)))
     sends[mark] = sent
-    await pool.wait(mark, cfg.wait)
-    await pool.settle(0.2, cfg.wait)
+    got = await pool.wait(mark, cfg.wait)
+    if got:
+        await pool.settle(0.2, cfg.wait)
     await asyncio.sleep(cfg.gap)
+    return got
 
 
 async def measure(driver: Any, cfg: RunConfig, mode: str) -> RunResult:
@@ -258,8 +264,14 @@ async def measure(driver: Any, cfg: RunConfig, mode: str) -> RunResult:
             load_before = os.getloadavg()
             cpu_before = sum(s.cpu() for s in driver.servers)
             started = time.monotonic()
+            silent = 0
             for mark in range(cfg.marks):
-                await _one(driver, pool, cfg, mark, acks=acks_ms, sends=send_times)
+                got = await _one(driver, pool, cfg, mark, acks=acks_ms, sends=send_times)
+                silent = 0 if got else silent + 1
+                if silent == 3:
+                    # bounded: do not wait cfg.wait for every remaining mark
+                    raise NothingPublished(f"no board received anything for marks {mark - 2}–{mark}: "
+                                           "the server published nothing for them (see the driver's prepared window)")
             elapsed = time.monotonic() - started
             cpu_after = sum(s.cpu() for s in driver.servers)
             load_after = os.getloadavg()
