@@ -54,9 +54,11 @@ def rank_entries(
     """
     # Each key computed once, then scaled to integers over the common denominator: the same
     # order and the same equalities as the exact Fractions, at the cost of int comparisons.
-    keyed = [(_key(s, tie_break), s) for s in standings]
-    common = lcm(*(f.denominator for key, _ in keyed for f in key)) if keyed else 1
-    keyed = [(tuple(f.numerator * (common // f.denominator) for f in key), s) for key, s in keyed]
+    exact = [(_key(s, tie_break), s) for s in standings]
+    denominators = {f.denominator for key, _ in exact for f in key}
+    common = lcm(*denominators) if denominators else 1
+    factor = {d: common // d for d in denominators}
+    keyed = [(tuple([f.numerator * factor[f.denominator] for f in key]), s) for key, s in exact]
     keyed.sort(key=lambda pair: pair[0], reverse=True)
     ranked: list[RankedEntry] = []
     position = 1

@@ -12,7 +12,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import String, bindparam, cast, func, select
 from sqlalchemy.orm import joinedload
@@ -198,8 +198,9 @@ def _flush_pending() -> None:
         db.session.flush()
 
 
-@dataclass(frozen=True)
-class _Finalist:
+class _Finalist(NamedTuple):
+    """A finalist as the results need it (a tuple: 200 of them are built per computation)."""
+
     id: int
     final_order: int | None
     title: str
@@ -209,7 +210,7 @@ class _Finalist:
 
 def _finalist_rows(edition: Edition) -> list[_Finalist]:
     """The finalists with their team and unit names, as tuples (one query, as ``finalists`` orders them)."""
-    rows = db.session.connection().execute(_FINALISTS, {"edition_id": edition.id})
+    rows = db.session.connection().execute(_FINALISTS, {"edition_id": edition.id}).all()
     return [_Finalist(eid, order, title, team if team is not None else unit, unit) for eid, order, title, team, unit in rows]
 
 
@@ -275,10 +276,10 @@ def compute_results(edition: Edition) -> EditionResults:
     aggregation = {s.id: s.aggregation for s in edition.segments}
     entries = _finalist_rows(edition)
     _flush_pending()
-    marks = dict(
-        ((entry_id, segment_id), text)
-        for entry_id, segment_id, text in db.session.connection().execute(_MARK_CELLS, {"edition_id": edition.id})
-    )
+    marks = {
+        (entry_id, segment_id): text
+        for entry_id, segment_id, text in db.session.connection().execute(_MARK_CELLS, {"edition_id": edition.id}).all()
+    }
     extra = _scores_from_answers(edition)
     cells = _CellScores.of(edition.id)
 
