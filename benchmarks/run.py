@@ -16,9 +16,13 @@ the same repeat, so that their ratio is measured under the same load of the shar
    user + system CPU time over the M marks (CPU per mark), from /proc;
 5. stop everything.
 
-It prints the table (mode × N → p50 / p99 / last-client p50 / last-client p99 / ratio to bare
-/ memory per client / CPU per mark, medians of the repeats), then the micro-benchmarks
-(benchmarks/micro.py), and writes everything as JSON to benchmarks/results/.
+A burst scenario (``--burst N``) sends six judges' marks within 50 ms instead of one mark and
+times each board's last update. The load average is recorded around every run.
+
+It prints the load, the table (mode × N → p50 / p99 / last-client p50 / last-client p99 / ratio
+to bare / memory per client / CPU per mark / load, medians of the repeats), the micro-benchmarks
+(benchmarks/micro.py) and the goals of issue 17 (point 4) with PASS / FAIL / not measured, and
+writes everything as JSON to benchmarks/results/.
 """
 from __future__ import annotations
 
