@@ -198,6 +198,11 @@ class RunResult:
     error: str | None = None
 
 
+def _burst_first(mark: int, burst: int) -> int:
+    """The first judge's mark number of burst ``mark`` (warm-up bursts are negative)."""
+    return mark * burst if mark >= 0 else mark * burst - 1000
+
+
 class NothingPublished(RuntimeError):
     """No board received anything for several marks in a row: the server publishes nothing for them."""
 
@@ -210,6 +215,11 @@ async def _one(driver: Any, pool: BoardPool, cfg: RunConfig, mark: int, *, acks:
     burst is over when every board has at least one and none has received anything for 200 ms.
     Latency is then the time from the first send to the board's last update.
     """
+    ids = [mark] if not cfg.burst else [_burst_first(mark, cfg.burst) + i for i in range(cfg.burst)]
+    before = getattr(driver, "before_marks", None)
+    if before is not None and await before(ids):
+        # the desk's change reaches the boards before they are armed for the mark
+        await asyncio.sleep(0.3 + cfg.n / 5000)
     if not cfg.burst:
         await pool.arm(mark)
         sent = time.monotonic()
@@ -221,7 +231,7 @@ async def _one(driver: Any, pool: BoardPool, cfg: RunConfig, mark: int, *, acks:
         return got
     await pool.arm(mark, last=True)
     step = cfg.spread / max(1, cfg.burst - 1)
-    first = mark * cfg.burst if mark >= 0 else mark * cfg.burst - 1000
+    first = ids[0]
     sent = time.monotonic()
 
     async def judge(i: int) -> None:

@@ -55,14 +55,16 @@ def test_app_live_path_reaches_every_board(tmp_path):
     from benchmarks.app_driver import AppDriver
     from benchmarks.run import PG_URL, REDIS_URL
 
-    cfg = RunConfig(n=5, marks=3, processes=1, workers=2, gap=0.01, warmup=1)
+    # 1 + 8 marks by six judges in turn: the desk opens a second window before the seventh
+    cfg = RunConfig(n=5, marks=8, processes=1, workers=2, gap=0.01, warmup=1)
     driver = AppDriver(processes=1, workdir=tmp_path, redis_url=REDIS_URL, pg_url=PG_URL)
     result = asyncio.run(measure(driver, cfg, "app"))
 
     assert result.error is None
+    assert driver.window == 1
     figures = result.figures
-    assert figures["marks"] == 3
-    assert figures["deliveries"] == 15
+    assert figures["marks"] == 8
+    assert figures["deliveries"] == 40
     assert figures["missing"] == 0
     assert figures["inconsistent_marks"] == 0
     assert figures["snapshots"] == 5
