@@ -207,7 +207,8 @@ class NothingPublished(RuntimeError):
     """No board received anything for several marks in a row: the server publishes nothing for them."""
 
 
-async def _one(driver: Any, pool: BoardPool, cfg: RunConfig, mark: int, *, acks: list[float], sends: dict[int, float]) -> int:
+async def _one(driver: Any, pool: BoardPool, cfg: RunConfig, mark: int, *, acks: list[float], sends: dict[int, float],
+               excluded: dict[str, float]) -> int:
     """Send one mark (or one burst) and wait until every board has it, then ``cfg.gap`` of quiet.
 
     A burst: ``cfg.burst`` judges send a mark each, spread evenly over ``cfg.spread`` seconds
@@ -217,9 +218,13 @@ async def _one(driver: Any, pool: BoardPool, cfg: RunConfig, mark: int, *, acks:
     """
     ids = [mark] if not cfg.burst else [_burst_first(mark, cfg.burst) + i for i in range(cfg.burst)]
     before = getattr(driver, "before_marks", None)
-    if before is not None and await before(ids):
-        # the desk's change reaches the boards before they are armed for the mark
-        await asyncio.sleep(0.3 + cfg.n / 5000)
+    if before is not None:
+        cpu = sum(s.cpu() for s in driver.servers)
+        if await before(ids):
+            # the desk's change reaches the boards before they are armed for the mark
+            await asyncio.sleep(0.3 + cfg.n / 5000)
+        # the desk's work is not the mark's: its server CPU is left out of CPU per mark
+        excluded["cpu"] = excluded.get("cpu", 0.0) + sum(s.cpu() for s in driver.servers) - cpu
     if not cfg.burst:
         await pool.arm(mark)
         sent = time.monotonic()
@@ -271,7 +276,7 @@ async def measure(driver: Any, cfg: RunConfig, mode: str) -> RunResult:
             acks_ms: list[float] = []
             # warm-up marks (not measured) use negative numbers
             for w in range(cfg.warmup):
-                await _one(driver, pool, cfg, -1 - w, acks=[], sends={})
+                await _one(driver, pool, cfg, -1 - w, acks=[], sends={}, excluded={})
             profiler = start_profiler(driver.servers[0].pid, cfg.profile) if cfg.profile else None
             if profiler:
                 await asyncio.sleep(1.0)
@@ -279,8 +284,9 @@ async def measure(driver: Any, cfg: RunConfig, mode: str) -> RunResult:
             cpu_before = sum(s.cpu() for s in driver.servers)
             started = time.monotonic()
             silent = 0
+            excluded: dict[str, float] = {}
             for mark in range(cfg.marks):
-                got = await _one(driver, pool, cfg, mark, acks=acks_ms, sends=send_times)
+                got = await _one(driver, pool, cfg, mark, acks=acks_ms, sends=send_times, excluded=excluded)
                 silent = 0 if got else silent + 1
                 if silent == 3:
                     # bounded: do not wait cfg.wait for every remaining mark
@@ -301,7 +307,8 @@ async def measure(driver: Any, cfg: RunConfig, mode: str) -> RunResult:
                 "mem_per_client_kb": (rss_after - rss_before) / cfg.n / 1024,
                 "rss_before_mb": rss_before / 2**20,
                 "rss_after_mb": rss_after / 2**20,
-                "cpu_per_mark_ms": (cpu_after - cpu_before) / (cfg.marks * max(1, cfg.burst)) * 1000,
+                "cpu_per_mark_ms": (cpu_after - cpu_before - excluded.get("cpu", 0.0)) / (cfg.marks * max(1, cfg.burst)) * 1000,
+                "desk_cpu_excluded_ms": excluded.get("cpu", 0.0) * 1000,
                 "load_before": load_before,
                 "load_after": load_after,
                 "burst": cfg.burst,
