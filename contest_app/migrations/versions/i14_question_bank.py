@@ -1,13 +1,13 @@
 """edition.question_bank: the question bank an edition draws its sets from
 
 Revision ID: i14_01
-Revises: i12_01
+Revises: i13_01
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "i14_01"
-down_revision = "i12_01"
+down_revision = "i13_01"
 branch_labels = None
 depends_on = None
 
