@@ -44,6 +44,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
 def init_extensions(app: Flask) -> None:
     """Bind every extension to ``app``."""
     db.init_app(app)
+    from contest_app.services.inputs import guard_lengths
+
+    guard_lengths()  # every text checked (length, control characters) before each flush
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

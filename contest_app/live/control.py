@@ -17,6 +17,7 @@ from contest_app.enums import Role
 from contest_app.extensions import db
 from contest_app.live import broadcast
 from contest_app.live import events as ev
+from contest_app.live import payloads
 from contest_app.models import Edition
 from contest_app.services import live_state
 from contest_app.services.editions import get_edition
@@ -46,8 +47,8 @@ def _edition() -> Edition:
 
 def on_connect(auth: Any = None):
     """Admit a desk user, join the edition's control room, send the desk state."""
-    ref = auth.get("edition") if isinstance(auth, dict) else None
     try:
+        ref = payloads.parse(payloads.EditionAuth, auth if isinstance(auth, dict) else None).edition
         _check_user()
         edition = get_edition(str(ref) if ref is not None else request.args.get("edition", ""))
     except ServiceError as exc:
@@ -62,11 +63,9 @@ def on_connect(auth: Any = None):
 
 
 def _entry_and_segment(edition: Edition, data: Any, *, need_segment: bool = True):
-    if not isinstance(data, dict):
-        raise ValidationError("Yêu cầu không hợp lệ.", code="bad_request")
-    entry_id = data.get("entry_id")
-    entry = live_state.get_entry(edition, entry_id) if entry_id is not None else None
-    segment = live_state.get_segment(edition, data.get("segment_key")) if need_segment else None
+    payload = payloads.parse(payloads.EntrySegment, data, message="Yêu cầu không hợp lệ.")
+    entry = live_state.get_entry(edition, payload.entry_id) if payload.entry_id is not None else None
+    segment = live_state.get_segment(edition, payload.segment_key) if need_segment else None
     return entry, segment
 
 
@@ -114,6 +113,7 @@ def on_close_segment(data: Any = None) -> dict[str, Any]:
     """Close the open segment: the judges' marks in it are final (only the secretariat corrects)."""
 
     def change(edition: Edition) -> None:
+        payloads.parse(payloads.Empty, data)
         live_state.close_segment(edition=edition)
 
     return _apply(change, judges_event=ev.SEGMENT_CLOSED)
@@ -126,17 +126,16 @@ def on_reveal_segment(data: Any = None) -> dict[str, Any]:
         entry, segment = _entry_and_segment(edition, data)
         if entry is None:
             raise ValidationError("Hãy chọn đội thi.", code="bad_request")
-        live_state.reveal_segment(edition=edition, entry=entry, segment=segment,
-                                  revealed=data.get("revealed", True) is not False)
+        revealed = payloads.parse(payloads.RevealSegment, data).revealed
+        live_state.reveal_segment(edition=edition, entry=entry, segment=segment, revealed=revealed)
 
     return _apply(change, publish=True)
 
 
 def on_reveal_prizes(data: Any = None) -> dict[str, Any]:
     """Show (or hide) the prizes and side awards on the board, at the end of the final."""
-    revealed = not (isinstance(data, dict) and data.get("revealed") is False)
-
     def change(edition: Edition) -> None:
+        revealed = payloads.parse(payloads.RevealPrizes, data).revealed
         live_state.reveal_prizes(edition=edition, revealed=revealed)
 
     return _apply(change, publish=True)

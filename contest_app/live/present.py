@@ -32,6 +32,7 @@ from sqlalchemy import select
 
 from contest_app.enums import Role
 from contest_app.extensions import db, socketio
+from contest_app.live import payloads
 from contest_app.models import Edition, Entry, PresenterState
 from contest_app.services.draw import (
     confirmed_assignment,
@@ -341,7 +342,7 @@ def _is_operator() -> bool:
 def on_connect(auth: Any = None):
     """A screen or a desk connects: join the edition's room and receive the current snapshot."""
     try:
-        edition = _edition_from(auth)
+        edition = _edition_from(payloads.cleaned(payloads.EditionAuth, auth if isinstance(auth, dict) else None))
     except ServiceError as exc:
         db.session.rollback()
         raise ConnectionRefusedError(exc.message, {"code": exc.code}) from None
@@ -357,11 +358,8 @@ def _operate(data: Any, change, event: str) -> dict[str, Any]:
     if not _is_operator():
         db.session.rollback()
         return PermissionDenied(OPERATOR_DENIED, code="forbidden").to_dict()
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        return ValidationError("Yêu cầu không hợp lệ.", code="bad_request").to_dict()
     try:
+        data = payloads.cleaned(payloads.PresentEvent, data)
         edition = _edition_from(data)
         state = change(edition, presenter_state(edition), data)
         db.session.commit()

@@ -21,6 +21,7 @@ from contest_app.services.results import finalists
 from contest_app.views.board import public_url
 from contest_app.views.control import default_edition
 from contest_app.views.helpers import roles_required
+from contest_app.views.validators import form_id, form_mark
 
 bp = Blueprint("judges_admin", __name__, url_prefix="/secretariat")
 
@@ -115,13 +116,13 @@ def marks():
     edition = default_edition()
     if request.method == "POST":
         try:
-            judge = _judge(int(request.form.get("judge_id", "0")))
-            entry = db.session.get(Entry, int(request.form.get("entry_id", "0")))
+            judge = _judge(form_id(request.form.get("judge_id")))
+            entry = db.session.get(Entry, form_id(request.form.get("entry_id")))
             if entry is None:
                 raise NotFound("Không tìm thấy đội thi.")
             segment = live_state.get_segment(edition, request.form.get("segment_key"))
             correct_mark(actor=current_user, judge=judge, entry=entry, segment=segment,
-                         value=request.form.get("value"), reason=request.form.get("reason", ""))
+                         value=form_mark(request.form.get("value")), reason=request.form.get("reason", ""))
             delta = live_state.refresh_board(edition, publish=True)
             db.session.commit()
         except (ServiceError, ValueError) as exc:

@@ -6,7 +6,7 @@ Views are thin: they read the form, call a service, commit once, and redirect.
 """
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -23,17 +23,19 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from contest_app.enums import Block, Role, RoundStatus
 from contest_app.extensions import db
-from contest_app.models import Cluster, Entry, PreliminaryAssignment, User
+from contest_app.models import Cluster, Edition, Entry, PreliminaryAssignment, Unit, User
 from contest_app.services import excel_import, preliminary, qualifying, registration, round_figures, similarity
 from contest_app.services.demo import ensure_units
 from contest_app.services.editions import get_edition, list_editions
 from contest_app.services.audit import record_event
+from contest_app.services.inputs import require_decimal
 from contest_app.services.errors import NotFound, ServiceError, ValidationError
 from contest_app.views.helpers import roles_required
+from contest_app.views.validators import DecimalText, IntText, column_length
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
@@ -53,20 +55,28 @@ def _unit_choices(blank: str | None = None) -> list[SelectChoice]:
 
 
 class EditionForm(FlaskForm):
-    number = StringField("Lần tổ chức (số)", validators=[DataRequired(message="Vui lòng nhập lần tổ chức.")])
-    year = StringField("Năm tổ chức", validators=[DataRequired(message="Vui lòng nhập năm tổ chức.")])
-    title = StringField("Tên kỳ thi (bỏ trống: “Lần thứ … - năm …”)")
+    number = StringField("Lần tổ chức (số)", validators=[
+        DataRequired(message="Vui lòng nhập lần tổ chức."),
+        IntText(minimum=1, maximum=1000, message="Lần tổ chức và năm phải là số nguyên. Lần tổ chức: từ 1 đến 1000.")])
+    year = StringField("Năm tổ chức", validators=[
+        DataRequired(message="Vui lòng nhập năm tổ chức."),
+        IntText(minimum=1990, maximum=2100, message="Lần tổ chức và năm phải là số nguyên. Năm tổ chức: từ 1990 đến 2100.")])
+    title = StringField("Tên kỳ thi (bỏ trống: “Lần thứ … - năm …”)",
+                        validators=[column_length(Edition.title, "Tên kỳ thi")])
 
 
 class UnitForm(FlaskForm):
-    name = StringField("Tên đơn vị", validators=[DataRequired(message="Vui lòng nhập tên đơn vị.")])
+    name = StringField("Tên đơn vị", validators=[DataRequired(message="Vui lòng nhập tên đơn vị."),
+                                                 column_length(Unit.name, "Tên đơn vị")])
     block = SelectField("Khối", choices=[SelectChoice(b.value, b.label) for b in Block])
 
 
 class AccountForm(FlaskForm):
-    username = StringField("Tên đăng nhập", validators=[DataRequired(message="Vui lòng nhập tên đăng nhập.")])
-    display_name = StringField("Họ và tên")
-    password = PasswordField("Mật khẩu", validators=[DataRequired(message="Vui lòng nhập mật khẩu.")])
+    username = StringField("Tên đăng nhập", validators=[DataRequired(message="Vui lòng nhập tên đăng nhập."),
+                                                         column_length(User.username, "Tên đăng nhập")])
+    display_name = StringField("Họ và tên", validators=[column_length(User.display_name, "Họ và tên")])
+    password = PasswordField("Mật khẩu", validators=[DataRequired(message="Vui lòng nhập mật khẩu."),
+                                                  Length(max=200, message="Mật khẩu dài tối đa 200 ký tự.")])
     role = SelectField("Vai trò", choices=[SelectChoice(r.value, r.label) for r in Role])
     unit_id = SelectField("Đơn vị", coerce=int)
 
@@ -78,16 +88,20 @@ class RoleForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    rules_reference = StringField("Điều lệ")
-    preliminary_cutoff = StringField("Điểm sàn vào chung khảo", validators=[DataRequired(message="Vui lòng nhập điểm sàn.")])
-    report_number = StringField("Số báo cáo")
+    rules_reference = StringField("Điều lệ", validators=[column_length(Edition.rules_reference, "Điều lệ")])
+    preliminary_cutoff = StringField("Điểm sàn vào chung khảo", validators=[
+        DataRequired(message="Vui lòng nhập điểm sàn."),
+        DecimalText(minimum=0, maximum=100, places=2,
+                    message="Điểm sàn phải là một số từ 0 đến 100, tối đa 2 chữ số thập phân.")])
+    report_number = StringField("Số báo cáo", validators=[column_length(Edition.report_number, "Số báo cáo")])
     report_date = DateField("Ngày báo cáo", validators=[Optional()])
-    issuing_body = StringField("Cơ quan ban hành")
+    issuing_body = StringField("Cơ quan ban hành", validators=[column_length(Edition.issuing_body, "Cơ quan ban hành")])
     qualifying_deadline = DateTimeLocalField("Hạn chót vòng loại", format="%Y-%m-%dT%H:%M", validators=[Optional()])
 
 
 class ClusterForm(FlaskForm):
-    name = StringField("Tên cụm", validators=[DataRequired(message="Vui lòng nhập tên cụm.")])
+    name = StringField("Tên cụm", validators=[DataRequired(message="Vui lòng nhập tên cụm."),
+                                              column_length(Cluster.name, "Tên cụm")])
     units = SelectMultipleField("Các đơn vị", coerce=int)
 
 
@@ -103,7 +117,7 @@ class AssignForm(FlaskForm):
 class ReviewForm(FlaskForm):
     entry_a = StringField(validators=[DataRequired()])
     entry_b = StringField(validators=[DataRequired()])
-    note = TextAreaField("Ghi chú")
+    note = TextAreaField("Ghi chú", validators=[Length(max=5000, message="Ghi chú dài tối đa 5000 ký tự.")])
 
 
 def _fail(exc: ServiceError) -> None:
@@ -232,10 +246,8 @@ def settings(edition_id: int):
         form.preliminary_cutoff.data = f"{edition.preliminary_cutoff:.2f}"
     if form.validate_on_submit():
         try:
-            try:
-                cutoff = Decimal(str(form.preliminary_cutoff.data or "").strip().replace(",", "."))
-            except InvalidOperation:
-                raise ValidationError("Điểm sàn phải là một số.", code="bad_cutoff") from None
+            cutoff = require_decimal(form.preliminary_cutoff.data, int_digits=3, places=2, code="bad_cutoff",
+                                     message="Điểm sàn phải là một số từ 0 đến 100, tối đa 2 chữ số thập phân.")
             registration.update_edition_settings(
                 edition=edition, actor=current_user, rules_reference=form.rules_reference.data.strip(),
                 preliminary_cutoff=cutoff, report_number=form.report_number.data.strip(),
