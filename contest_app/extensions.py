@@ -47,6 +47,9 @@ def init_extensions(app: Flask) -> None:
     from contest_app.services.inputs import guard_lengths
 
     guard_lengths()  # every text checked (length, control characters) before each flush
+    from contest_app.services.audit import watch_marks
+
+    watch_marks()  # every change of a mark is a chained audit record
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length
 
 from contest_app.enums import Role
 from contest_app.extensions import db
-from contest_app.services.audit import list_events, verify_chain
+from contest_app.services.audit import list_events, verify_chain, verify_marks
 from contest_app.services.editions import get_edition, list_editions
 from contest_app.services.errors import ServiceError
 from contest_app.services.lock import (
@@ -107,7 +107,7 @@ def audit():
     return render_template(
         "trust/audit.html",
         events=list_events(edition_id=edition_id, limit=300),
-        problems=verify_chain(),
+        problems=verify_chain() + verify_marks(),
         local_time=local_time,
         show_json=lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True),
     )
