@@ -40,3 +40,20 @@ def mark_recorded(edition_id: int, payload: dict[str, Any]) -> None:
 def judge_seen(edition_id: int, payload: dict[str, Any]) -> None:
     """Tell the desks that a tablet sent a heartbeat, connected or disconnected."""
     socketio.emit(ev.JUDGE_SEEN, payload, to=ev.control_room(edition_id), namespace=ev.CONTROL_NS)
+
+
+ACCESS_REVOKED = "access_revoked"
+REVOKED_MESSAGE = "Mã đăng nhập của bạn đã bị thu hồi hoặc được cấp lại. Vui lòng quét mã QR mới."
+
+
+def judge_revoked(judge_id: int) -> None:
+    """A judge's access was revoked or regenerated: cut the judge's sockets off at once.
+
+    The tablet is told (on every server process, through the message queue) and this
+    process disconnects the judge's sockets itself; every later event is refused anyway,
+    since the judge is re-checked on each one.
+    """
+    room = ev.judge_room(judge_id)
+    socketio.emit(ACCESS_REVOKED, {"message": REVOKED_MESSAGE}, to=room, namespace=ev.JUDGE_NS)
+    for sid, _eio_sid in list(socketio.server.manager.get_participants(ev.JUDGE_NS, room)):
+        socketio.server.disconnect(sid, namespace=ev.JUDGE_NS)

@@ -95,10 +95,16 @@ class Appendices:
     two: AppendixTwo
     fingerprint: str
     notes: tuple[str, ...] = field(default=())
+    #: "id:hash" of the audit chain's newest record when printed (kept on paper, it anchors the chain).
+    audit_head: str = ""
 
     @property
     def fingerprint_line(self) -> str:
         return f"{FINGERPRINT_LABEL}: {self.fingerprint}"
+
+    @property
+    def audit_line(self) -> str:
+        return f"Mã băm cuối của nhật ký kiểm tra: {self.audit_head}" if self.audit_head else ""
 
 
 def short_contest_name(edition: Edition) -> str:
@@ -179,4 +185,8 @@ def build_appendices(results: EditionResults) -> Appendices:
         groups=tuple(groups),
         unresolved=unresolved,
     )
-    return Appendices(edition_year=edition.year, one=one, two=two, fingerprint=results.fingerprint())
+    from contest_app.services.audit import chain_head
+
+    head = chain_head()
+    return Appendices(edition_year=edition.year, one=one, two=two, fingerprint=results.fingerprint(),
+                      audit_head=f"{head[0]}:{head[1]}" if head else "")

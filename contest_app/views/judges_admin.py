@@ -94,6 +94,7 @@ def revoke(judge_id: int):
     judge = _judge(judge_id)
     judge_access.revoke(judge=judge, actor=_actor())
     db.session.commit()
+    broadcast.judge_revoked(judge.id)
     flash(f"Đã thu hồi mã đăng nhập của {judge.name}.", "success")
     return redirect(url_for("judges_admin.judges", edition=judge.edition_id))
 
@@ -105,6 +106,7 @@ def regenerate(judge_id: int):
     judge = _judge(judge_id)
     judge_access.regenerate(judge=judge, actor=_actor())
     db.session.commit()
+    broadcast.judge_revoked(judge.id)
     flash(f"Đã cấp mã đăng nhập mới cho {judge.name}. Hãy in lại phiếu mã QR.", "success")
     return redirect(url_for("judges_admin.judges", edition=judge.edition_id))
 
