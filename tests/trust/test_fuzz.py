@@ -124,7 +124,12 @@ def live(tmp_path):
 
 
 def oracle_mark(value) -> Decimal | None:
-    """What a valid knowledge-quiz mark is (max 10, step 0.1), written independently of the app."""
+    """What a valid knowledge-quiz mark is (max 10, step 0.1), written independently of the app.
+
+    A plain number: ASCII digits, one decimal point or comma, no sign (so no "-0"), no
+    exponent, at most 4 integer and 4 decimal digits (issue 16: digits are bounded before
+    any rounding, so "9.99999999999999999999" is not 10).
+    """
     if isinstance(value, bool) or value is None:
         return None
     if isinstance(value, float):
@@ -132,20 +137,13 @@ def oracle_mark(value) -> Decimal | None:
     elif isinstance(value, int):
         text = str(value)
     elif isinstance(value, str):
-        text = value.strip().replace(",", ".")
-        if not text or any(c in text for c in "eEnN_ ") or text.count(".") > 1:
-            return None
+        text = value.strip(" \t").replace(",", ".")
     else:
         return None
-    if "e" in text.lower() or "n" in text.lower():
+    if not re.fullmatch(r"[0-9]{1,4}(\.[0-9]{0,4})?|\.[0-9]{1,4}", text):
         return None
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        return None
-    if not number.is_finite() or number < 0 or number > 10:
-        return None
-    if (number * 10) != (number * 10).to_integral_value():
+    number = Decimal(text)
+    if number > 10 or (number * 10) != (number * 10).to_integral_value():
         return None
     return number
 
