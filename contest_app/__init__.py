@@ -42,6 +42,11 @@ def create_app(config: Any = None) -> Flask:
     from contest_app.extensions import init_extensions
 
     init_extensions(app)
+    from contest_app.services.trust.inputs import guard_lengths
+    from contest_app.services.trust.audit import watch_marks
+
+    guard_lengths()  # every text checked (length, control characters) before each flush
+    watch_marks()  # every change of a mark is a chained audit record
     proxies = int(str(app.config.get("CONTEST_TRUSTED_PROXIES") or 0))
     if proxies > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -12,9 +12,14 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from contest_app.cli import CommandError
+from contest_app.cli_errors import CommandError
 from contest_app.extensions import db
+from contest_app.models import AuditEvent
 from contest_app.services.errors import ServiceError
+from contest_app.services.rounds.editions import get_edition
+from contest_app.services.trust.audit import verify_chain
+from contest_app.services.trust.backup import backup_database, restore_database
+from contest_app.services.final.lock import check_export
 
 audit_cli = AppGroup("audit", help="Nhật ký kiểm tra (chuỗi băm).")
 
@@ -26,15 +31,15 @@ def audit_verify_command(expected_head: str | None) -> None:
     """Kiểm tra chuỗi nhật ký (có khóa) và đối chiếu từng điểm trong CSDL với nhật ký."""
     from sqlalchemy import func, select
 
-    from contest_app.models import AuditEvent, Mark
-    from contest_app.services.audit import chain_head, verify_chain, verify_marks
+    from contest_app.models import Mark
+    from contest_app.services.trust.audit import chain_head, verify_chain, verify_marks
 
     problems = sorted(verify_chain() + verify_marks(), key=lambda p: p.event_id)
     if expected_head:
         wanted = expected_head.strip().split(":")[-1].lower()
         found = db.session.scalar(select(AuditEvent).where(AuditEvent.hash == wanted))
         if found is None:
-            from contest_app.services.audit import ChainProblem
+            from contest_app.services.trust.audit import ChainProblem
 
             problems.insert(0, ChainProblem(0, f"Không tìm thấy bản ghi có mã băm {wanted} (mã đã lưu bên ngoài): "
                                                "nhật ký đã bị cắt bớt hoặc bị tính lại."))
@@ -56,7 +61,7 @@ def audit_verify_command(expected_head: str | None) -> None:
 @audit_cli.command("head")
 def audit_head_command() -> None:
     """In mã băm của bản ghi cuối (dạng id:mã) để lưu bên ngoài ứng dụng."""
-    from contest_app.services.audit import chain_head
+    from contest_app.services.trust.audit import chain_head
 
     head = chain_head()
     if head is None:
@@ -70,9 +75,6 @@ def audit_head_command() -> None:
 @with_appcontext
 def verify_results_command(edition_ref: str, path: str) -> None:
     """Đối chiếu dấu vân tay của tệp kết quả đã xuất với bản ghi khóa kết quả."""
-    from contest_app.services.editions import get_edition
-    from contest_app.services.lock import check_export
-
     try:
         edition = get_edition(edition_ref)
     except ServiceError as exc:
@@ -108,8 +110,6 @@ def verify_results_command(edition_ref: str, path: str) -> None:
 @with_appcontext
 def backup_command(out: str, fmt: str) -> None:
     """Sao lưu toàn bộ cơ sở dữ liệu vào một tệp (chạy được khi ứng dụng đang hoạt động)."""
-    from contest_app.services.backup import backup_database
-
     try:
         summary = backup_database(out=out, fmt=fmt)
     except ServiceError as exc:
@@ -125,9 +125,6 @@ def backup_command(out: str, fmt: str) -> None:
 @with_appcontext
 def restore_command(path: str, force: bool) -> None:
     """Khôi phục cơ sở dữ liệu từ một tệp sao lưu (vào cơ sở dữ liệu trống)."""
-    from contest_app.services.audit import verify_chain
-    from contest_app.services.backup import restore_database
-
     try:
         summary = restore_database(path=path, force=force)
     except ServiceError as exc:

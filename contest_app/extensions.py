@@ -115,12 +115,6 @@ def init_extensions(app: Flask) -> None:
         options["connect_args"] = {**options.get("connect_args", {}), **extra}
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
-    from contest_app.services.inputs import guard_lengths
-
-    guard_lengths()  # every text checked (length, control characters) before each flush
-    from contest_app.services.audit import watch_marks
-
-    watch_marks()  # every change of a mark is a chained audit record
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)

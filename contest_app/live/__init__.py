@@ -17,7 +17,7 @@ def register_live(app: Flask) -> None:
         # An unexpected error still gets an acknowledgement (a tablet that hears nothing resends
         # forever), in Vietnamese, with an id to find the traceback in the log.
         from contest_app.extensions import db
-        from contest_app.views.helpers import SERVER_ERROR, server_error_id
+        from contest_app.services.errors import SERVER_ERROR, server_error_id
 
         db.session.rollback()
         error_id = server_error_id(exc)

@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic import ValidationError as PydanticError
 
 from contest_app.services.errors import ValidationError
-from contest_app.services.inputs import decimal_text, has_control
+from contest_app.services.trust.inputs import decimal_text, has_control
 
 MAX_ID = 2**63 - 1
 BAD_REQUEST = "Yêu cầu không hợp lệ: thiếu hoặc sai thông tin (đội thi, phần thi, mã lần gửi)."

@@ -10,8 +10,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from contest_app.reports.numbers import rounded, vn, vn_short
-from contest_app.services.results import EditionResults
+from contest_app.formatting import rounded, vn, vn_short
+from contest_app.services.final.results import EditionResults
 
 
 def _teams(results: EditionResults, entry_ids) -> list[str]:

@@ -11,8 +11,8 @@ from wtforms.validators import DataRequired, Length
 
 from contest_app.extensions import db, login_manager
 from contest_app.models import User
-from contest_app.services.accounts import authenticate
-from contest_app.services.ratelimit import begin_attempt
+from contest_app.services.trust.accounts import authenticate
+from contest_app.services.trust.ratelimit import begin_attempt
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

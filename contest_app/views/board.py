@@ -8,8 +8,8 @@ import qrcode.image.svg
 from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 
 from contest_app.extensions import db
-from contest_app.services import live_state
-from contest_app.services.editions import get_edition
+from contest_app.services.final import live_state
+from contest_app.services.rounds.editions import get_edition
 
 bp = Blueprint("board", __name__)
 

@@ -1,32 +1,25 @@
 """What every view shares: access checks, template filters, error pages, security headers."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from decimal import Decimal
-from fractions import Fraction
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
-from flask import Flask, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Flask, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.exceptions import InternalServerError
 
-from contest_app.scoring import display
-from contest_app.services.errors import ServiceError
+from contest_app.extensions import db
+from contest_app.formatting import vn, vn_money
+from contest_app.services.errors import SERVER_ERROR, ServiceError, server_error_id
 
 DENIED = "Bạn không có quyền thực hiện thao tác này."
-SERVER_ERROR = "Máy chủ gặp lỗi khi xử lý yêu cầu này."
 #: The longest value any form field may carry (the longest column is shorter; texts are Text).
 MAX_FIELD = 20_000
 
 
-def server_error_id(exc: BaseException | None) -> str:
-    """Log ``exc`` with a short id the person can quote; return the id."""
-    import uuid
-
-    error_id = uuid.uuid4().hex[:10]
-    current_app.logger.error("server error %s", error_id, exc_info=exc)
-    return error_id
 
 
 def roles_required(*roles: str) -> Callable:
@@ -51,26 +44,44 @@ def roles_required(*roles: str) -> Callable:
     return decorator
 
 
-def vn_number(value: Any, places: int = 2) -> str:
-    """Format a number the Vietnamese way: decimal comma, dot for thousands (7,17; 1.000.000)."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, (Fraction, int)) or (isinstance(value, Decimal) and places is not None):
-        value = display(value, places)
-    text = f"{Decimal(str(value)):,.{places}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+@dataclass
+class Action:
+    """What a view's change came to: ``ok`` once committed, or the refusal in ``error``."""
+
+    message: str | None = None
+    ok: bool = False
+    error: ServiceError | None = None
+
+    def succeed(self, message: str) -> None:
+        """The Vietnamese message to flash once the change is committed."""
+        self.message = message
 
 
-def vn_money(value: Any) -> str:
-    """An amount in đồng with dots for thousands (1.000.000)."""
-    if value is None:
-        return ""
-    return f"{int(Decimal(str(value))):,}".replace(",", ".")
+@contextmanager
+def view_action(success: str | None = None) -> Iterator[Action]:
+    """Run a view's change in the ``with`` block: the one try / flash / commit of every view.
+
+    A ``ServiceError`` raised in the block rolls back, flashes its Vietnamese message and stops
+    the block (kept in ``action.error``; nothing changed); otherwise the view commits once and
+    flashes the success message (``success`` or the one given to ``action.succeed``).
+    """
+    action = Action(message=success)
+    try:
+        yield action
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        action.error = exc
+        return
+    db.session.commit()
+    action.ok = True
+    if action.message:
+        flash(action.message, "success")
 
 
 def register_helpers(app: Flask) -> None:
     """Install filters, error handlers and response headers."""
-    app.jinja_env.filters["vn"] = vn_number
+    app.jinja_env.filters["vn"] = vn
     app.jinja_env.filters["money"] = vn_money
 
     @app.errorhandler(ServiceError)
@@ -109,7 +120,7 @@ def register_helpers(app: Flask) -> None:
     @app.before_request
     def refuse_control_characters():
         # Every form field, every edge: no NUL or control character, no megabyte of text.
-        from contest_app.services.inputs import CONTROL, has_control
+        from contest_app.services.trust.inputs import CONTROL, has_control
 
         if request.method not in ("POST", "PUT", "PATCH"):
             return None
@@ -139,4 +150,4 @@ def register_helpers(app: Flask) -> None:
         return response
 
 
-__all__ = ["DENIED", "abort", "roles_required", "vn_money", "vn_number"]
+__all__ = ["DENIED", "abort", "roles_required"]

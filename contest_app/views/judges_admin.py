@@ -13,14 +13,15 @@ from contest_app.enums import Role
 from contest_app.extensions import db
 from contest_app.live import broadcast
 from contest_app.models import Entry, Judge
-from contest_app.services import judge_access, live_state
-from contest_app.services.audit import list_events, verify_chain
-from contest_app.services.errors import NotFound, ServiceError
-from contest_app.services.judging import correct_mark, marks_of, vn_decimal
-from contest_app.services.results import finalists
+from contest_app.services.final import judge_access, live_state
+from contest_app.services.trust.audit import list_events, verify_chain
+from contest_app.services.errors import NotFound
+from contest_app.formatting import vn_decimal
+from contest_app.services.final.judging import correct_mark, marks_of
+from contest_app.services.final.results import finalists
 from contest_app.views.board import public_url
 from contest_app.views.control import default_edition
-from contest_app.views.helpers import roles_required
+from contest_app.views.helpers import roles_required, view_action
 from contest_app.views.validators import form_id, form_mark
 
 bp = Blueprint("judges_admin", __name__, url_prefix="/secretariat")
@@ -117,7 +118,7 @@ def marks():
     """Every mark of the final, and the form to correct one after its segment is closed."""
     edition = default_edition()
     if request.method == "POST":
-        try:
+        with view_action() as action:
             judge = _judge(form_id(request.form.get("judge_id")))
             entry = db.session.get(Entry, form_id(request.form.get("entry_id")))
             if entry is None:
@@ -126,15 +127,12 @@ def marks():
             correct_mark(actor=current_user, judge=judge, entry=entry, segment=segment,
                          value=form_mark(request.form.get("value")), reason=request.form.get("reason", ""))
             delta = live_state.refresh_board(edition, publish=True)
-            db.session.commit()
-        except (ServiceError, ValueError) as exc:
-            db.session.rollback()
-            flash(getattr(exc, "message", "Dữ liệu nhập không hợp lệ."), "danger")
+            action.succeed("Đã sửa điểm và ghi vào nhật ký.")
+        if action.error:
             return redirect(url_for("judges_admin.marks", edition=edition.year))
         broadcast.board_updated(delta)
         broadcast.desk_updated(edition.id, live_state.desk_state(edition))
         db.session.rollback()
-        flash("Đã sửa điểm và ghi vào nhật ký.", "success")
         return redirect(url_for("judges_admin.marks", edition=edition.year))
     judges = judge_access.final_judges(edition)
     entries = finalists(edition)

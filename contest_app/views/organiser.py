@@ -12,7 +12,6 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms.fields.choices import SelectChoice
 from wtforms import (
     BooleanField,
     DateField,
@@ -23,18 +22,20 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from contest_app.enums import Block, Role, RoundStatus
 from contest_app.extensions import db
+from contest_app.formatting import vn_moment
 from contest_app.models import Cluster, Edition, Entry, PreliminaryAssignment, Unit, User
-from contest_app.services import excel_import, preliminary, qualifying, registration, round_figures, similarity
 from contest_app.services.demo import ensure_units
-from contest_app.services.editions import get_edition, list_editions
-from contest_app.services.audit import record_event
-from contest_app.services.inputs import require_decimal
-from contest_app.services.errors import NotFound, ServiceError, ValidationError
-from contest_app.views.helpers import roles_required
+from contest_app.services.errors import NotFound, ValidationError
+from contest_app.services.trust.inputs import require_decimal
+from contest_app.services.rounds import excel_import, preliminary, qualifying, registration, round_figures, similarity
+from contest_app.services.rounds.editions import create_edition, get_edition, list_editions
+from contest_app.services.trust.audit import actor_name, record_event
+from contest_app.views.helpers import roles_required, view_action
 from contest_app.views.validators import DecimalText, IntText, column_length
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
@@ -120,11 +121,6 @@ class ReviewForm(FlaskForm):
     note = TextAreaField("Ghi chú", validators=[Length(max=5000, message="Ghi chú dài tối đa 5000 ký tự.")])
 
 
-def _fail(exc: ServiceError) -> None:
-    db.session.rollback()
-    flash(exc.message, "danger")
-
-
 # --- home, units, accounts -------------------------------------------------------------------
 
 
@@ -139,13 +135,10 @@ def units():
     """The units directory, and adding a unit."""
     form = UnitForm()
     if form.validate_on_submit():
-        try:
+        with view_action() as action:
             unit = registration.create_unit(name=form.name.data, block=form.block.data, actor=current_user)
-        except ServiceError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
-            flash(f"Đã thêm đơn vị “{unit.name}”.", "success")
+            action.succeed(f"Đã thêm đơn vị “{unit.name}”.")
+        if action.ok:
             return redirect(url_for(".units"))
     return render_template("organiser/units.html", form=form, units=registration.list_units())
 
@@ -156,7 +149,7 @@ def seed_units():
     before = len(registration.list_units())
     ensure_units()
     added = len(registration.list_units()) - before
-    record_event(actor=registration.actor_name(current_user), action="unit.seed",
+    record_event(actor=actor_name(current_user), action="unit.seed",
                               object_type="unit", after={"added": added})
     db.session.commit()
     flash(f"Đã thêm {added} đơn vị từ các báo cáo.", "success")
@@ -169,15 +162,12 @@ def accounts():
     form = AccountForm()
     form.unit_id.choices = _unit_choices("— Không thuộc đơn vị —")
     if form.validate_on_submit():
-        try:
+        with view_action() as action:
             user = registration.create_account(
                 username=form.username.data.strip(), role=form.role.data, password=form.password.data,
                 display_name=form.display_name.data.strip(), unit_id=form.unit_id.data or None, actor=current_user)
-        except ServiceError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
-            flash(f"Đã tạo tài khoản “{user.username}” ({user.role_label}).", "success")
+            action.succeed(f"Đã tạo tài khoản “{user.username}” ({user.role_label}).")
+        if action.ok:
             return redirect(url_for(".accounts"))
     users = registration.list_users()
     role_forms = {}
@@ -199,14 +189,10 @@ def change_role(user_id: int):
     if not form.validate_on_submit():
         flash("Dữ liệu vai trò không hợp lệ.", "danger")
         return redirect(url_for(".accounts"))
-    try:
+    with view_action() as action:
         registration.change_role(user=user, role=form.role.data, unit_id=form.unit_id.data or None,
                                  active=form.active.data, actor=current_user)
-    except ServiceError as exc:
-        _fail(exc)
-    else:
-        db.session.commit()
-        flash(f"Đã cập nhật vai trò của “{user.username}”: {user.role_label}.", "success")
+        action.succeed(f"Đã cập nhật vai trò của “{user.username}”: {user.role_label}.")
     return redirect(url_for(".accounts"))
 
 
@@ -216,21 +202,16 @@ def change_role(user_id: int):
 @bp.route("/editions/new", methods=["GET", "POST"])
 def new_edition():
     """Create an edition with the default rules of 2019, to be adjusted in its settings."""
-    from contest_app.services.editions import create_edition
-
     form = EditionForm()
     if form.validate_on_submit():
-        try:
+        with view_action() as action:
             number, year = (str(form.number.data).strip(), str(form.year.data).strip())
             if not number.isdigit() or not year.isdigit():
                 raise ValidationError("Lần tổ chức và năm phải là số nguyên.", code="not_a_number")
             edition = create_edition(number=int(number), year=int(year), title=form.title.data or "",
                                      actor=current_user.username)
-        except ServiceError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
-            flash(f"Đã tạo kỳ thi “{edition.title}” với điều lệ mặc định; hãy kiểm tra phần cài đặt.", "success")
+            action.succeed(f"Đã tạo kỳ thi “{edition.title}” với điều lệ mặc định; hãy kiểm tra phần cài đặt.")
+        if action.ok:
             return redirect(url_for(".settings", edition_id=edition.id))
     return render_template("organiser/edition_new.html", form=form, edition=None)
 
@@ -245,7 +226,7 @@ def settings(edition_id: int):
     if request.method == "GET":
         form.preliminary_cutoff.data = f"{edition.preliminary_cutoff:.2f}"
     if form.validate_on_submit():
-        try:
+        with view_action() as action:
             cutoff = require_decimal(form.preliminary_cutoff.data, int_digits=3, places=2, code="bad_cutoff",
                                      message="Điểm sàn phải là một số từ 0 đến 100, tối đa 2 chữ số thập phân.")
             registration.update_edition_settings(
@@ -253,14 +234,11 @@ def settings(edition_id: int):
                 preliminary_cutoff=cutoff, report_number=form.report_number.data.strip(),
                 report_date=form.report_date.data, issuing_body=form.issuing_body.data.strip())
             qualifying.set_deadline(edition=edition, deadline=form.qualifying_deadline.data, actor=current_user)
-        except ServiceError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
-            flash("Đã lưu cài đặt kỳ thi.", "success")
+            action.succeed("Đã lưu cài đặt kỳ thi.")
+        if action.ok:
             return redirect(url_for(".settings", edition_id=edition.id))
     return render_template("organiser/settings.html", form=form, edition=edition, rnd=rnd,
-                           format_local=qualifying.format_local)
+                           format_local=vn_moment)
 
 
 @bp.route("/editions/<int:edition_id>/clusters", methods=["GET", "POST"])
@@ -270,14 +248,11 @@ def clusters(edition_id: int):
     form = ClusterForm()
     form.units.choices = _unit_choices()
     if form.validate_on_submit():
-        try:
+        with view_action() as action:
             cluster = registration.create_cluster(edition=edition, name=form.name.data, unit_ids=form.units.data,
                                                   actor=current_user)
-        except ServiceError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
-            flash(f"Đã tạo {cluster.name}.", "success")
+            action.succeed(f"Đã tạo {cluster.name}.")
+        if action.ok:
             return redirect(url_for(".clusters", edition_id=edition.id))
     return render_template("organiser/clusters.html", form=form, edition=edition,
                            clusters=registration.list_clusters(edition))
@@ -305,15 +280,12 @@ def import_excel(edition_id: int):
     form = ImportForm()
     problems: list[str] = []
     if form.validate_on_submit():
-        try:
+        with view_action() as action:
             report = excel_import.import_workbook(edition=edition, data=form.file.data.read(), actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            problems = exc.details.get("problems", [])
+            action.succeed(report.summary)
+        if action.error:
+            problems = action.error.details.get("problems", [])
             return render_template("organiser/import.html", form=form, edition=edition, problems=problems), 400
-        db.session.commit()
-        flash(report.summary, "success")
         return redirect(url_for(".entries", edition_id=edition.id))
     return render_template("organiser/import.html", form=form, edition=edition, problems=problems)
 
@@ -337,13 +309,10 @@ def rubric(edition_id: int):
     if form.validate_on_submit():
         names = request.form.getlist("name")
         points = request.form.getlist("max_points")
-        try:
+        with view_action() as action:
             preliminary.set_rubric(edition=edition, criteria=list(zip(names, points, strict=False)), actor=current_user)
-        except ServiceError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
-            flash("Đã lưu thang điểm vòng sơ khảo.", "success")
+            action.succeed("Đã lưu thang điểm vòng sơ khảo.")
+        if action.ok:
             return redirect(url_for(".rubric", edition_id=edition.id))
     criteria = preliminary.rubric(edition)
     db.session.commit()
@@ -362,14 +331,11 @@ def judges(edition_id: int):
     form.cluster.choices = [SelectChoice(0, "Toàn vòng sơ khảo")] + [SelectChoice(c.id, c.name) for c in registration.list_clusters(edition)]
     if form.validate_on_submit():
         cluster = db.session.get(Cluster, form.cluster.data) if form.cluster.data else None
-        try:
+        with view_action() as action:
             preliminary.assign_judge(edition=edition, judge=db.session.get(User, form.judge.data), cluster=cluster,
                                      actor=current_user)
-        except ServiceError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
-            flash("Đã phân công giám khảo.", "success")
+            action.succeed("Đã phân công giám khảo.")
+        if action.ok:
             return redirect(url_for(".judges", edition_id=edition.id))
     return render_template("organiser/judges.html", form=form, edition=edition,
                            assignments=preliminary.assignments(edition))
@@ -405,13 +371,9 @@ def preliminary_round(edition_id: int):
 def close_preliminary(edition_id: int):
     """Close the preliminary round: entries at or above the cutoff become finalists."""
     edition = get_edition(edition_id)
-    try:
+    with view_action() as action:
         finalists = preliminary.close_round(edition=edition, actor=current_user)
-    except ServiceError as exc:
-        _fail(exc)
-    else:
-        db.session.commit()
-        flash(f"Đã kết thúc vòng sơ khảo: {len(finalists)} mô hình, sáng kiến vào vòng chung khảo.", "success")
+        action.succeed(f"Đã kết thúc vòng sơ khảo: {len(finalists)} mô hình, sáng kiến vào vòng chung khảo.")
     return redirect(url_for(".preliminary_round", edition_id=edition.id))
 
 
@@ -419,13 +381,11 @@ def close_preliminary(edition_id: int):
 def publish_preliminary(edition_id: int):
     """Publish the finalist list."""
     edition = get_edition(edition_id)
-    try:
+    with view_action() as action:
         preliminary.publish_finalists(edition=edition, actor=current_user)
-    except ServiceError as exc:
-        _fail(exc)
+        action.succeed("Đã công bố danh sách vào vòng chung khảo.")
+    if action.error:
         return redirect(url_for(".preliminary_round", edition_id=edition.id))
-    db.session.commit()
-    flash("Đã công bố danh sách vào vòng chung khảo.", "success")
     return redirect(url_for(".finalists", edition_id=edition.id))
 
 
@@ -464,13 +424,9 @@ def similar(edition_id: int):
         b = db.session.get(Entry, int(form.entry_b.data)) if form.entry_b.data.isdigit() else None
         if a is None or b is None:
             raise NotFound("Không tìm thấy mô hình, sáng kiến cần đối chiếu.")
-        try:
+        with view_action() as action:
             similarity.mark_reviewed(entry_a=a, entry_b=b, note=form.note.data, actor=current_user)
-        except ServiceError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
-            flash("Đã ghi nhận cặp mô hình, sáng kiến đã được xem xét.", "success")
+            action.succeed("Đã ghi nhận cặp mô hình, sáng kiến đã được xem xét.")
         return redirect(url_for(".similar", edition_id=edition.id))
     pairs = similarity.similar_pairs(edition=edition)
     return render_template("organiser/similarity.html", edition=edition, pairs=pairs,

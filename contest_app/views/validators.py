@@ -12,7 +12,7 @@ from typing import Any
 from wtforms.validators import Length, StopValidation
 
 from contest_app.services.errors import ValidationError
-from contest_app.services.inputs import decimal_text, require_decimal
+from contest_app.services.trust.inputs import decimal_text, require_decimal
 
 MAX_ID = 2**63 - 1
 

@@ -30,7 +30,7 @@ from hypothesis import strategies as st
 from sqlalchemy import String, select
 
 from contest_app.extensions import db
-from contest_app.services.inputs import TEXT_LIMIT
+from contest_app.services.trust.inputs import TEXT_LIMIT
 from tests.trust.test_fuzz import assert_store_valid, forms  # noqa: F401 - fixture
 from tests.trust.world import ORGANISER, VIETNAMESE, World, connect
 
@@ -398,7 +398,7 @@ def test_registration_import_stores_no_bad_text(registration_world, units, teams
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     from contest_app.models import Edition
-    from contest_app.services import excel_import
+    from contest_app.services.rounds import excel_import
     from contest_app.services.errors import ValidationError
 
     world = registration_world

@@ -17,7 +17,7 @@ import json
 import re
 import tempfile
 from collections import Counter
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -471,7 +471,7 @@ def test_fuzz_registration_excel_import(edition_app, units, teams, entries, garb
     from openpyxl import Workbook
 
     from contest_app.models import Edition
-    from contest_app.services import excel_import
+    from contest_app.services.rounds import excel_import
     from contest_app.services.errors import ValidationError
 
     world = edition_app

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select, text
 
 from contest_app.extensions import db
-from contest_app.services.ratelimit import TOO_MANY
+from contest_app.services.trust.ratelimit import TOO_MANY
 from tests.conftest import REDIS_URL, build_app, csrf_token_from, require_redis
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,9 +49,9 @@ def _burst(app, n, make_request):
 
 
 def _app_with_demo(tmp_path, **extra):
-    from contest_app.services.accounts import create_user
+    from contest_app.services.trust.accounts import create_user
     from contest_app.services.demo import load_demo
-    from contest_app.services.judge_access import edition_credentials
+    from contest_app.services.final.judge_access import edition_credentials
 
     app = build_app(f"sqlite:///{tmp_path / 'burst.sqlite'}", **extra)
     with app.app_context():
@@ -80,7 +80,7 @@ def test_60_simultaneous_wrong_sign_ins_are_limited_exactly(tmp_path, storage):
         assert statuses == [401] * 10 + [429] * 50
     finally:
         with app.app_context():
-            from contest_app.services.ratelimit import get_store
+            from contest_app.services.trust.ratelimit import get_store
 
             get_store(app).clear()
 
@@ -115,7 +115,7 @@ def test_an_attacker_cannot_lock_a_user_out_from_elsewhere(tmp_path):
 
 
 def test_qr_link_is_not_slowed_down_by_pin_failures(tmp_path):
-    from contest_app.services.judge_access import edition_credentials
+    from contest_app.services.final.judge_access import edition_credentials
 
     app, (judge_id, pin) = _app_with_demo(tmp_path)
     wrong = "000000" if pin != "000000" else "111111"
@@ -203,7 +203,7 @@ def test_a_record_edited_and_the_chain_rehashed_without_the_key_is_caught(app, m
     import json
 
     from contest_app.models import AuditEvent, Mark
-    from contest_app.services.audit import GENESIS
+    from contest_app.services.trust.audit import GENESIS
 
     mark = db.session.scalar(select(Mark).order_by(Mark.id.desc()).limit(1))
     db.session.execute(text("UPDATE mark SET value = 10 WHERE id = :id"), {"id": mark.id})
@@ -230,8 +230,8 @@ def test_a_record_edited_and_the_chain_rehashed_without_the_key_is_caught(app, m
 
 def test_the_newest_records_deleted_are_caught(app, marked, make_user):
     from contest_app.models import Entry, Judge, Segment
-    from contest_app.services.audit import chain_head
-    from contest_app.services.judging import correct_mark
+    from contest_app.services.trust.audit import chain_head
+    from contest_app.services.final.judging import correct_mark
 
     head_before = chain_head()
     secretariat = make_user("thuky", "secretariat")
@@ -253,7 +253,7 @@ def test_the_newest_records_deleted_are_caught(app, marked, make_user):
 
 
 def test_the_audit_head_is_printed_on_the_appendix(app, marked, make_user, login, client):
-    from contest_app.services.audit import chain_head
+    from contest_app.services.trust.audit import chain_head
 
     make_user("thuky", "secretariat")
     login("thuky")
@@ -301,7 +301,7 @@ def test_production_refuses_a_missing_or_short_secret(monkeypatch, tmp_path):
 def test_judges_credentials_do_not_follow_from_the_session_secret(tmp_path):
     """Two apps with the same session secret and different judge keys give different links and PINs."""
     from contest_app.services.demo import load_demo
-    from contest_app.services.judge_access import _pin_for, _token_for
+    from contest_app.services.final.judge_access import _pin_for, _token_for
 
     results = []
     for n, judge_key in enumerate(("khoa-giam-khao-mot", "khoa-giam-khao-hai", "khoa-giam-khao-mot")):
@@ -313,7 +313,7 @@ def test_judges_credentials_do_not_follow_from_the_session_secret(tmp_path):
     # reprinting the QR sheet gives the same link and PIN (derived, not stored)
     app = build_app(f"sqlite:///{tmp_path / 'r.sqlite'}")
     with app.app_context():
-        from contest_app.services.judge_access import edition_credentials
+        from contest_app.services.final.judge_access import edition_credentials
 
         db.create_all()
         edition = load_demo(with_marks=False)
@@ -325,7 +325,7 @@ def test_judges_credentials_do_not_follow_from_the_session_secret(tmp_path):
 
 def test_demo_refuses_a_database_with_a_real_edition(tmp_path):
     from contest_app.models import User
-    from contest_app.services.editions import create_edition
+    from contest_app.services.rounds.editions import create_edition
 
     path = tmp_path / "real.sqlite"
     app = build_app(f"sqlite:///{path}")
@@ -369,11 +369,12 @@ def test_a_revoked_judge_is_disconnected_at_once(tmp_path):
         world.close()
 
 
-def test_a_replaced_dossier_file_is_removed(app, make_user):
+def test_a_replaced_dossier_file_is_removed(app, make_user, tmp_path):
     from contest_app.models import Entry
     from contest_app.services.demo import load_demo
-    from contest_app.services.dossiers import store_dossier, upload_root
+    from contest_app.services.rounds.dossiers import store_dossier, upload_root
 
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
     load_demo(with_marks=False)
     organiser = make_user("btc", "organiser")
     entry = db.session.scalar(select(Entry).limit(1))
@@ -394,7 +395,7 @@ def test_a_replaced_dossier_file_is_removed(app, make_user):
 
 
 def test_an_unknown_username_costs_the_same_password_hash(app, make_user, monkeypatch):
-    from contest_app.services import accounts
+    from contest_app.services.trust import accounts
 
     make_user("thuky", "secretariat")
     calls = []

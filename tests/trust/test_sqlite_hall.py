@@ -37,9 +37,9 @@ print("released", flush=True)
 
 def _prepared_database(tmp_path):
     """The 2019 demo with marks, its board built once, the judges' credentials issued."""
-    from contest_app.services import live_state
+    from contest_app.services.final import live_state
     from contest_app.services.demo import load_demo
-    from contest_app.services.judge_access import edition_credentials
+    from contest_app.services.final.judge_access import edition_credentials
 
     path = tmp_path / "hall.sqlite"
     app = build_app(f"sqlite:///{path}")
@@ -112,7 +112,7 @@ def test_jsonl_backup_of_sqlite_is_one_snapshot(app, tmp_path, monkeypatch):
     """A commit made by another connection while the backup is being read is not in the backup."""
     import sqlite3
 
-    from contest_app.services import backup
+    from contest_app.services.trust import backup
     from contest_app.services.demo import load_demo
 
     load_demo(with_marks=True)

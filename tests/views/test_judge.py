@@ -10,7 +10,7 @@ from tests.conftest import csrf_token_from
 @pytest.fixture
 def creds(app):
     from contest_app.services.demo import load_demo
-    from contest_app.services.judge_access import edition_credentials
+    from contest_app.services.final.judge_access import edition_credentials
 
     edition = load_demo(with_marks=False)
     creds = edition_credentials(edition)
@@ -34,7 +34,7 @@ def test_bad_token_refused_in_vietnamese(client, creds):
 
 
 def test_revoked_token_refused_and_session_ends(client, creds):
-    from contest_app.services.judge_access import revoke
+    from contest_app.services.final.judge_access import revoke
 
     client.get(f"/j/{creds[0].token}")
     revoke(judge=creds[0].judge, actor="Ban Thư ký")
@@ -79,7 +79,7 @@ def test_pin_login_right_pin_signs_in(client, creds):
 
 
 def test_regenerated_credentials_end_old_session(client, creds):
-    from contest_app.services.judge_access import regenerate
+    from contest_app.services.final.judge_access import regenerate
 
     client.get(f"/j/{creds[0].token}")
     new = regenerate(judge=creds[0].judge, actor="Ban Thư ký")

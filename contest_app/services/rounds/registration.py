@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+
 from sqlalchemy import func, select
 
 from contest_app.enums import Block, Role, RoundStatus
 from contest_app.extensions import db
 from contest_app.models import Cluster, ClusterUnit, Edition, Entry, Team, TeamMember, ThematicGroup, Unit, User
-from contest_app.services.audit import record_event
 from contest_app.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from contest_app.services.rounds.preliminary import is_closed
+from contest_app.services.trust.accounts import create_user
+from contest_app.services.trust.audit import actor_name, record_event
 
 OTHER_UNIT = "Bạn chỉ được xem và sửa đội thi, mô hình, sáng kiến của đơn vị mình."
 
@@ -32,13 +35,6 @@ BLOCK_ALIASES = {
     "ubnd cấp xã": Block.COMMUNE,
     "đơn vị sự nghiệp": Block.PUBLIC_SERVICE,
 }
-
-
-def actor_name(user: User | None) -> str:
-    """How a user is named in the audit trail."""
-    if user is None:
-        return "hệ thống"
-    return f"{user.username} ({user.role})"
 
 
 def parse_block(text: str) -> Block | None:
@@ -346,9 +342,7 @@ def count_entries(edition: Edition) -> int:
 
 def create_account(*, username: str, role: str, password: str, display_name: str = "",
                    unit_id: int | None = None, actor: User) -> User:
-    """Create an account (services.accounts.create_user) and audit it."""
-    from contest_app.services.accounts import create_user
-
+    """Create an account (services.trust.accounts.create_user) and audit it."""
     user = create_user(username=username, role=role, password=password, display_name=display_name,
                        unit_id=unit_id)
     record_event(actor=actor_name(actor), action="account.create", object_type="user", object_id=user.id,
@@ -396,8 +390,6 @@ def update_edition_settings(*, edition: Edition, actor: User, **changes) -> Edit
         if cutoff is None or cutoff < 0 or cutoff > 100:
             raise ValidationError("Điểm sàn vòng sơ khảo phải từ 0 đến 100.", code="bad_cutoff")
         if edition.preliminary_cutoff != cutoff:
-            from contest_app.services.preliminary import is_closed
-
             if is_closed(edition):
                 raise Conflict("Vòng sơ khảo đã kết thúc; không thể đổi điểm sàn.", code="round_closed")
     def plain(values: dict) -> dict:

@@ -23,12 +23,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from contest_app.enums import Panel
 from contest_app.extensions import db
 from contest_app.models import Edition, Judge, JudgeAccess
-from contest_app.services.audit import record_event
+from contest_app.services.trust.audit import record_event
 from contest_app.services.errors import NotFound, PermissionDenied
 
 PIN_DIGITS = 6
 #: Kept for callers that show it; wrong PINs are limited per address and judge in
-#: services/ratelimit.py, so no attacker can lock a judge's PIN from elsewhere.
+#: services/trust/ratelimit.py, so no attacker can lock a judge's PIN from elsewhere.
 MAX_PIN_FAILURES = 5
 
 

@@ -27,7 +27,7 @@ from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session
 
 from contest_app.extensions import db
-from contest_app.models import AuditEvent
+from contest_app.models import AuditEvent, User
 
 GENESIS = "0" * 64
 
@@ -64,6 +64,13 @@ def _digest(event: AuditEvent) -> str:
 
 def _key() -> bytes:
     return str(current_app.config["CONTEST_AUDIT_KEY"]).encode("utf-8")
+
+
+def actor_name(user: User | None) -> str:
+    """How a user is named in the audit trail."""
+    if user is None:
+        return "hệ thống"
+    return f"{user.username} ({user.role})"
 
 
 def record_event(

@@ -13,11 +13,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from contest_app.demo_data import CONTEST_NAME
 from contest_app.enums import RoundStatus
 from contest_app.extensions import db
 from contest_app.models import Edition, Entry, PrizeTier
-from contest_app.services.audit import record_event
 from contest_app.services.errors import Conflict, ValidationError
+from contest_app.services.trust.audit import record_event
 
 ROUNDS = ("qualifying", "preliminary", "final")
 ROUND_LABELS = {"qualifying": "Vòng loại", "preliminary": "Vòng sơ khảo", "final": "Vòng chung khảo"}
@@ -157,8 +158,6 @@ def save_figures_edition(
     edition.number, edition.year = number, year
     edition.title = f"Lần thứ {number} - năm {year}"
     if not edition.contest_name:
-        from contest_app.demo_data import CONTEST_NAME
-
         edition.contest_name = CONTEST_NAME
     edition.history = {"qualifying": q, "preliminary": p, "final": f}
     edition.prize_tiers.clear()

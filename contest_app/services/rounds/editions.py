@@ -1,11 +1,16 @@
 """Finding editions by id or year."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import select
 
+from contest_app import demo_data as data
+from contest_app.enums import Aggregation, RoundKind
 from contest_app.extensions import db
-from contest_app.models import Edition
-from contest_app.services.errors import NotFound
+from contest_app.models import Edition, PrizeTier, Round, Segment, ThematicGroup
+from contest_app.services.errors import Conflict, NotFound, ValidationError
+from contest_app.services.trust.audit import record_event
 
 
 def get_edition(ref: int | str) -> Edition:
@@ -34,14 +39,6 @@ def create_edition(*, number: int, year: int, title: str = "", actor: str) -> Ed
     segments (10 / 15 / 75, arithmetic mean, step 0,1), the prize tiers 1/1/2/3, thematic groups
     Nhóm 1–5 and the preliminary cutoff 75. Every rule can be changed afterwards. Flushes.
     """
-    from decimal import Decimal
-
-    from contest_app import demo_data as data
-    from contest_app.enums import Aggregation, RoundKind
-    from contest_app.models import PrizeTier, Round, Segment, ThematicGroup
-    from contest_app.services.audit import record_event
-    from contest_app.services.errors import Conflict, ValidationError
-
     if not 1 <= number <= 100:
         raise ValidationError("Lần tổ chức phải là số nguyên từ 1 đến 100.", code="bad_number")
     if not 2000 <= year <= 2100:
