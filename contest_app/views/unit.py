@@ -68,7 +68,7 @@ def _unit_for_request() -> Unit:
     """The unit the page is about: the focal point's own, or ``?unit_id=`` for organisers."""
     if current_user.has_role(Role.ORGANISER):
         raw = request.values.get("unit_id", "")
-        unit = db.session.get(Unit, int(raw)) if raw.isdigit() else None
+        unit = db.session.get(Unit, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
         if unit is None:
             raise NotFound("Hãy chọn một đơn vị (tham số unit_id).", code="unit_required")
         return unit
