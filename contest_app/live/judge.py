@@ -20,6 +20,7 @@ from contest_app.live import payloads
 from contest_app.models import Edition, Entry, Judge
 from contest_app.services.final import judge_access, live_state
 from contest_app.services.errors import ServiceError
+from contest_app.services.trust.ratelimit import begin_attempt
 from contest_app.services.final.judging import MESSAGES, record_mark, window_of
 
 SESSION_KEY = "live_judge"
@@ -38,7 +39,13 @@ def current_judge() -> Judge:
 def _authenticate(auth: Any) -> Judge:
     token = payloads.parse(payloads.JudgeAuth, auth if isinstance(auth, dict) else None).token
     if token:
-        judge = judge_access.judge_for_token(token)
+        attempt = begin_attempt(kind="token")  # guessing links over Socket.IO is limited like /j/<token>
+        try:
+            judge = judge_access.judge_for_token(token)
+        except ServiceError:
+            attempt.failed()
+            raise
+        attempt.succeeded()
     else:
         info = session.get(SESSION_KEY) or {}
         judge = judge_access.judge_for_session(info.get("id"), info.get("version"))

@@ -420,3 +420,26 @@ def test_a_server_error_gets_a_vietnamese_page_with_an_id(tmp_path, caplog):
     assert len(error_id) == 10
     assert any(error_id in r.getMessage() and r.exc_info for r in caplog.records)
     assert app.test_client().get("/__boom", headers={"Accept": "application/json"}).get_json()["code"] == "server_error"
+
+
+def test_guessing_judge_links_over_socketio_is_limited(tmp_path):
+    from tests.trust.world import World, connect
+
+    world = World(tmp_path, with_marks=False)
+    try:
+        from contest_app.extensions import socketio
+
+        refusals = []
+        for i in range(11):
+            client = socketio.test_client(world.app, namespace="/judge", auth={"token": f"doan-bua-{i}"},
+                                          flask_test_client=world.app.test_client())
+            refusals.append(client.is_connected("/judge"))
+        assert refusals == [False] * 11
+        # the 12th try, even with a real link, waits: this address used up its guesses
+        client = socketio.test_client(world.app, namespace="/judge", auth={"token": world.tokens[0]},
+                                      flask_test_client=world.app.test_client())
+        assert not client.is_connected("/judge")
+        _client, message = connect(world, "final_judge", "/judge")  # a signed-in tablet (session) is not affected
+        assert message is None
+    finally:
+        world.close()
