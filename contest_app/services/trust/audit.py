@@ -94,7 +94,7 @@ def record_event(
     event = AuditEvent(
         edition_id=edition_id,
         at=datetime.now(UTC),
-        actor=actor,
+        actor=actor[:200],  # a long display name must not make the record unstorable
         action=action,
         object_type=object_type,
         object_id=str(object_id),
