@@ -10,6 +10,8 @@ instance folder, with a warning. None of them is ever stored in the database.
 from __future__ import annotations
 
 import logging
+
+import click
 import os
 import secrets
 from pathlib import Path
@@ -61,8 +63,11 @@ class TestConfig:
     WTF_CSRF_ENABLED = True
 
 
-class InsecureConfiguration(RuntimeError):
-    """A key is missing or too short outside the demo and the tests (message in Vietnamese)."""
+class InsecureConfiguration(click.ClickException):
+    """A key is missing or too short outside the demo and the tests (message in Vietnamese).
+
+    A ClickException, so ``flask --app contest_app …`` prints the message (no traceback) and exits 1.
+    """
 
 
 def key_is_strong(key: str | None) -> bool:
