@@ -29,7 +29,9 @@ class Edition(db.Model):
     judges_per_panel: Mapped[int] = mapped_column(Integer, default=6)
     tie_break: Mapped[list] = mapped_column(JSON, default=lambda: list(DEFAULT_TIE_BREAK))
     reveal_mode: Mapped[str] = mapped_column(String(20), default=RevealMode.ALL_IN.value)
-    deviation_threshold: Mapped[Decimal] = mapped_column(Score, default=Decimal("2.00"))
+    #: A mark is flagged when it strays from its panel's median by more than this share
+    #: (in per cent) of its segment's maximum: 10 → 1 point out of 10, 7,5 out of 75.
+    deviation_share: Mapped[Decimal] = mapped_column(Score, default=Decimal("10"))
     report_number: Mapped[str] = mapped_column(String(60), default="")
     report_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     issuing_body: Mapped[str] = mapped_column(String(200), default="")

@@ -8,8 +8,6 @@ its history and the breakdowns are empty. Read-only.
 """
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -81,12 +79,10 @@ def round_figures(edition: Edition) -> RoundFigures:
     return RoundFigures(edition.id, groups, rounds)
 
 
-def figures_csv(figures: RoundFigures) -> str:
-    """The figures as CSV: one row per round; total, then each block, then each group."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["Vòng", "Tổng số"] + [b.label for b in Block] + [f"Nhóm {n}" for n, _ in figures.groups])
-    for r in figures.rounds:
-        writer.writerow([r.label, r.total] + [r.by_block.get(b.value, "") for b in Block]
-                        + [r.by_group.get(n, "") for n, _ in figures.groups])
-    return out.getvalue()
+def figures_table(figures: RoundFigures) -> tuple[list[str], list[list]]:
+    """The figures as a table (headers, rows): one row per round; total, then each block,
+    then each group. ``reports.csvfile`` writes it as CSV."""
+    headers = ["Vòng", "Tổng số"] + [b.label for b in Block] + [f"Nhóm {n}" for n, _ in figures.groups]
+    rows = [[r.label, r.total] + [r.by_block.get(b.value, "") for b in Block]
+            + [r.by_group.get(n, "") for n, _ in figures.groups] for r in figures.rounds]
+    return headers, rows
