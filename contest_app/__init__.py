@@ -54,6 +54,17 @@ def create_app(config: Any = None) -> Flask:
         # The client address (rate limits, logs) is the one the trusted proxies forwarded.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
 
+    from werkzeug.routing import IntegerConverter
+
+    class BoundedInt(IntegerConverter):
+        """``<int:…>`` up to 2^63 - 1: a longer number is no id (404), never an overflow in the database."""
+
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", 2**63 - 1)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = BoundedInt
+
     from contest_app.views import register_blueprints
 
     register_blueprints(app)

@@ -18,10 +18,11 @@ from contest_app.live import broadcast
 from contest_app.live import events as ev
 from contest_app.live import payloads
 from contest_app.models import Edition, Entry, Judge
-from contest_app.services.final import judge_access, live_state
 from contest_app.services.errors import ServiceError
+from contest_app.services.final import judge_access, live_state, publication
+from contest_app.services.final.judging import MESSAGES, record_mark
+from contest_app.services.final.results import compute_results
 from contest_app.services.trust.ratelimit import begin_attempt
-from contest_app.services.final.judging import MESSAGES, record_mark, window_of
 
 SESSION_KEY = "live_judge"
 
@@ -96,9 +97,11 @@ def on_disconnect(reason: Any = None) -> None:
 def on_submit_mark(data: Any = None) -> dict[str, Any]:
     """A judge submits a mark: validate, COMMIT, then acknowledge and broadcast.
 
-    Broadcasts: ``board_updated`` (one numbered delta) to the edition's boards,
-    ``mark_recorded`` and ``desk_updated`` to its desks. A resend is acknowledged with
-    the stored value and broadcasts nothing.
+    The path: parse and authenticate here → ``record_mark`` → ``publication.results_changed``
+    → commit → ``broadcast.results_changed`` (board first, then the desks). A resend is
+    acknowledged with the stored value and broadcasts nothing. A mark for a segment
+    already closed is kept as a late mark: acknowledged with ``late: true`` and announced
+    to the desks with ``late_mark_received``.
     """
     try:
         judge = current_judge()
@@ -113,29 +116,29 @@ def on_submit_mark(data: Any = None) -> dict[str, Any]:
     if payload.judge_id is not None and payload.judge_id != judge.id:
         return _refuse("impersonation")
     judge_id = judge.id
-    result: dict[str, Any] | None = None
-    delta = None
     for attempt in (1, 2):
         try:
             judge = db.session.get(Judge, judge_id)
             entry = db.session.get(Entry, payload.entry_id)
             if entry is None:
                 return _refuse("not_found")
+            edition = db.session.get(Edition, entry.edition_id)
             key = payload.segment_key
-            segment = next((s for s in db.session.get(Edition, entry.edition_id).segments if s.key == key), None)
+            segment = next((s for s in edition.segments if s.key == key), None)
             if segment is None:
                 return _refuse("not_found")
             outcome = record_mark(
                 judge=judge, entry=entry, segment=segment, value=payload.value,
-                idempotency_key=payload.idempotency_key,
+                idempotency_key=payload.idempotency_key, sent_at=payload.sent_at,
             )
             result = outcome.ack(segment)
             if outcome.replayed:
                 db.session.rollback()
                 return result
-            window = window_of(entry, segment)
-            edition = db.session.get(Edition, entry.edition_id)
-            delta = live_state.refresh_board(edition, publish=bool(window and window.revealed))
+            late = live_state.late_mark_info(outcome.late) if outcome.late is not None else None
+            results = compute_results(edition)
+            change = publication.results_changed(edition, results=results)
+            count = results.completeness.cells.get((entry.id, segment.key), (0, 0))[0]
             db.session.commit()
             break
         except IntegrityError:
@@ -146,14 +149,12 @@ def on_submit_mark(data: Any = None) -> dict[str, Any]:
         except ServiceError as exc:
             db.session.rollback()
             return exc.to_dict()
-    broadcast.board_updated(delta)  # first: the boards must not wait for the desk's grid
-    edition = db.session.get(Edition, entry.edition_id)
-    broadcast.mark_recorded(
-        edition.id,
-        {"judge_id": judge_id, "entry_id": entry.id, "segment_key": segment.key,
-         "count": (delta["changes"].get("open") or {}).get("count")},
-    )
-    broadcast.desk_updated(edition.id, live_state.desk_state(edition))
+    if late is not None:
+        broadcast.late_mark_received(change.edition_id, late)
+    else:
+        broadcast.mark_recorded(change.edition_id, {"judge_id": judge_id, "entry_id": entry.id,
+                                                    "segment_key": segment.key, "count": count})
+    broadcast.results_changed(change)
     db.session.rollback()
     return result
 
@@ -172,9 +173,11 @@ def on_heartbeat(data: Any = None) -> dict[str, Any]:
         return exc.to_dict()
     access = live_state.touch_judge(judge=judge, connected=True, unsent=unsent)
     presence = _presence(judge, access)
+    seq = live_state.state_of(db.session.get(Edition, judge.edition_id)).live_seq or 0
     db.session.commit()
     broadcast.judge_seen(judge.edition_id, presence)
-    return {"ok": True, "server_time": datetime.now(UTC).isoformat()}
+    # ``seq``: a tablet that holds an older state missed a message (a Redis outage): it refetches.
+    return {"ok": True, "server_time": datetime.now(UTC).isoformat(), "seq": seq}
 
 
 def on_get_state(data: Any = None) -> dict[str, Any]:

@@ -61,6 +61,13 @@ def _mark_value(value: Any) -> str:
     return ("-" if negative else "") + format(number, "f")
 
 
+def _sent_at(value: Any) -> str | None:
+    # The tablet's own clock, informative only: an unreadable one is dropped, never the mark.
+    if isinstance(value, str) and len(value) <= 40 and re.fullmatch(r"[0-9T:.+\-Z ]+", value):
+        return value
+    return None
+
+
 def _edition_ref(value: Any) -> int | str:
     if isinstance(value, bool):
         raise ValueError("boolean")
@@ -101,6 +108,7 @@ class SubmitMark(Payload):
     value: MarkValue
     idempotency_key: IdempotencyKey
     judge_id: Id | None = None
+    sent_at: Annotated[str | None, BeforeValidator(_sent_at)] = None
 
 
 class Heartbeat(Payload):
@@ -139,6 +147,19 @@ class RevealSegment(EntrySegment):
     """``reveal_segment`` on /control (``revealed: false`` hides it again)."""
 
     revealed: StrictBool = True
+
+
+class CloseSegment(Payload):
+    """``close_segment`` on /control (``confirm_missing: true`` closes with judges' marks missing)."""
+
+    confirm_missing: StrictBool = False
+
+
+class LateMarkDecision(Payload):
+    """``accept_late_mark`` / ``reject_late_mark`` on /control."""
+
+    late_mark_id: Id
+    reason: Annotated[str, Field(max_length=2000), AfterValidator(_no_control)] | None = None
 
 
 class RevealPrizes(Payload):
@@ -184,6 +205,6 @@ def cleaned(model: type[Payload], data: Any) -> dict[str, Any]:
 
 
 __all__ = [
-    "BAD_REQUEST", "Empty", "EditionAuth", "EntrySegment", "Heartbeat", "JudgeAuth", "MAX_ID",
+    "BAD_REQUEST", "CloseSegment", "Empty", "LateMarkDecision", "EditionAuth", "EntrySegment", "Heartbeat", "JudgeAuth", "MAX_ID",
     "PresentEvent", "RevealPrizes", "RevealSegment", "SetStage", "SubmitMark", "cleaned", "parse",
 ]

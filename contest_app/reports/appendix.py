@@ -97,6 +97,15 @@ class Appendices:
     notes: tuple[str, ...] = field(default=())
     #: "id:hash" of the audit chain's newest record when printed (kept on paper, it anchors the chain).
     audit_head: str = ""
+    #: "DỰ THẢO — chưa đủ điểm. Còn thiếu: …" while marks are missing (every form prints it
+    #: first, prominently); empty when the results are complete.
+    draft_label: str = ""
+    #: What is missing, one line per team and segment ("<đội> – <phần thi>: 3/6 điểm").
+    missing: tuple[str, ...] = field(default=())
+
+    @property
+    def is_draft(self) -> bool:
+        return bool(self.draft_label)
 
     @property
     def fingerprint_line(self) -> str:
@@ -190,5 +199,12 @@ def build_appendices(results: EditionResults) -> Appendices:
     from contest_app.services.trust.audit import chain_head
 
     head = chain_head()
-    return Appendices(edition_year=edition.year, one=one, two=two, fingerprint=results.fingerprint(),
-                      audit_head=f"{head[0]}:{head[1]}" if head else "")
+    return Appendices(
+        edition_year=edition.year,
+        one=one,
+        two=two,
+        fingerprint=results.fingerprint(),
+        draft_label=results.completeness.label(),
+        missing=tuple(results.missing),
+        audit_head=f"{head[0]}:{head[1]}" if head else "",
+    )

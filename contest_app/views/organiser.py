@@ -27,12 +27,14 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from contest_app.enums import Block, Role, RoundStatus
 from contest_app.extensions import db
+from contest_app.live import broadcast
 from contest_app.formatting import vn_moment
 from contest_app.models import Cluster, Edition, Entry, PreliminaryAssignment, Unit, User
 from contest_app.services.demo import ensure_units
 from contest_app.reports.csvfile import check_form, csv_bytes
 from contest_app.reports.excel import SCORE_FORMAT, table_workbook
 from contest_app.services.errors import NotFound, ValidationError
+from contest_app.services.final.publication import results_changed
 from contest_app.services.trust.inputs import require_decimal
 from contest_app.services.rounds import excel_import, preliminary, qualifying, registration, round_figures, similarity
 from contest_app.services.rounds.editions import create_edition, get_edition, list_editions
@@ -390,7 +392,10 @@ def close_preliminary(edition_id: int):
     edition = get_edition(edition_id)
     with view_action() as action:
         finalists = preliminary.close_round(edition=edition, actor=current_user)
+        change = results_changed(edition)  # every open board follows
         action.succeed(f"Đã kết thúc vòng sơ khảo: {len(finalists)} mô hình, sáng kiến vào vòng chung khảo.")
+    if action.ok:
+        broadcast.results_changed(change)
     return redirect(url_for(".preliminary_round", edition_id=edition.id))
 
 
@@ -400,9 +405,11 @@ def publish_preliminary(edition_id: int):
     edition = get_edition(edition_id)
     with view_action() as action:
         preliminary.publish_finalists(edition=edition, actor=current_user)
+        change = results_changed(edition)
         action.succeed("Đã công bố danh sách vào vòng chung khảo.")
     if action.error:
         return redirect(url_for(".preliminary_round", edition_id=edition.id))
+    broadcast.results_changed(change)  # every open board now lists the finalists in drawn order
     return redirect(url_for(".finalists", edition_id=edition.id))
 
 

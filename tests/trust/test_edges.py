@@ -201,17 +201,19 @@ def test_submit_mark_handler_never_stores_an_invalid_mark(live, entry_id, value,
 
 
 DESK_EVENTS = {
-    "/control": ["set_stage", "open_segment", "close_segment", "reveal_segment", "reveal_prizes", "get_desk"],
+    "/control": ["set_stage", "open_segment", "close_segment", "reveal_segment", "reveal_prizes", "get_desk",
+                 "accept_late_mark", "reject_late_mark"],
     "/present": ["show_question", "show_next", "show_previous", "reveal_answer", "start_countdown",
                  "stop_countdown", "toggle_countdown", "show_situation", "clear_screen", "get_present_state"],
     "/judge": ["heartbeat", "get_state"],
-    "/board": ["get_snapshot"],
+    "/board": ["get_snapshot", "get_seq"],
 }
 desk_payloads = st.one_of(
     st.fixed_dictionaries({}, optional={"entry_id": ids, "segment_key": texts, "revealed": st.one_of(st.booleans(), ids),
                                         "edition": st.one_of(ids, texts), "edition_id": ids, "number": ids,
                                         "autostart": st.one_of(st.booleans(), ids), "seconds": ids,
-                                        "unsent": ids}),
+                                        "unsent": ids, "late_mark_id": ids, "reason": texts,
+                                        "confirm_missing": st.one_of(st.booleans(), ids), "sent_at": texts}),
     st.none(), ids, texts, st.lists(ids, max_size=3),
 )
 
