@@ -202,7 +202,7 @@ def test_submit_mark_handler_never_stores_an_invalid_mark(live, entry_id, value,
 
 DESK_EVENTS = {
     "/control": ["set_stage", "open_segment", "close_segment", "reveal_segment", "reveal_prizes", "get_desk",
-                 "accept_late_mark", "reject_late_mark"],
+                 "accept_late_mark", "reject_late_mark", "ceremony_next", "ceremony_previous", "ceremony_stop"],
     "/present": ["show_question", "show_next", "show_previous", "reveal_answer", "start_countdown",
                  "stop_countdown", "toggle_countdown", "show_situation", "clear_screen", "get_present_state"],
     "/judge": ["heartbeat", "get_state"],
