@@ -263,6 +263,7 @@ def forms(tmp_path):
                 path += f"?unit_id={world.own_unit}"
             response = client.get(path)
             if response.status_code != 200 or response.mimetype != "text/html":
+                response.close()  # a file response (the favicon) holds its file open until closed
                 continue
             finder = FormFinder()
             finder.feed(response.get_data(as_text=True))
