@@ -17,7 +17,7 @@ def create_app(config: Any = None) -> Flask:
     """
     from pathlib import Path
 
-    from contest_app.config import Config, ensure_secret_key
+    from contest_app.config import Config, check_keys
 
     root = Path(__file__).resolve().parent.parent
     app = Flask(
@@ -37,12 +37,33 @@ def create_app(config: Any = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{Path(app.instance_path) / 'contest_app.sqlite'}"
         )
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = ensure_secret_key(Path(app.instance_path))
+    check_keys(app.config, Path(app.instance_path))
 
     from contest_app.extensions import init_extensions
 
     init_extensions(app)
+    from contest_app.services.trust.inputs import guard_lengths
+    from contest_app.services.trust.audit import watch_marks
+
+    guard_lengths()  # every text checked (length, control characters) before each flush
+    watch_marks()  # every change of a mark is a chained audit record
+    proxies = int(str(app.config.get("CONTEST_TRUSTED_PROXIES") or 0))
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client address (rate limits, logs) is the one the trusted proxies forwarded.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+    from werkzeug.routing import IntegerConverter
+
+    class BoundedInt(IntegerConverter):
+        """``<int:…>`` up to 2^63 - 1: a longer number is no id (404), never an overflow in the database."""
+
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", 2**63 - 1)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = BoundedInt
 
     from contest_app.views import register_blueprints
 

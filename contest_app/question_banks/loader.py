@@ -37,7 +37,7 @@ LEVELS = (1, 2, 3)
 # Fields that may appear several times in one block; every other repeat is an error.
 REPEATABLE_FIELDS = frozenset({"question"})
 
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,59}")  # matched in full (fullmatch)
 KEY_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)[ \t]*:[ \t]?(.*)$")
 EXTRA_OPTION = re.compile(r"^[E-Z]$")
 
@@ -280,13 +280,26 @@ def _text(block: Block, key: str, item: ItemErrors) -> str:
     if not value.strip():
         item.add(line, f"có {FIELD_LABELS[key]} để trống.")
         return ""
+    if _bad_text(value):
+        item.add(line, f"có {FIELD_LABELS[key]} chứa ký tự điều khiển hoặc dài quá {MAX_TEXT} ký tự.")
+        return ""
     return clean(value)
+
+
+#: The longest text a bank item may carry (a stem, an option, a suggested answer).
+MAX_TEXT = 5000
+
+
+def _bad_text(value: str) -> bool:
+    """Too long, or holding NUL or another control character (tab and newlines are fine)."""
+    return len(value) > MAX_TEXT or any(
+        c not in "\t\n\r" and unicodedata.category(c) in ("Cc", "Cs") for c in value)
 
 
 def parse_positive_int(value: str) -> int | None:
     """Return ``value`` as a positive integer, or None."""
     value = value.strip()
-    if not re.fullmatch(r"\d+", value):
+    if not re.fullmatch(r"[0-9]{1,6}", value):  # ASCII digits only ("１２" is not 12), bounded
         return None
     number = int(value)
     return number if number > 0 else None
@@ -295,7 +308,7 @@ def parse_positive_int(value: str) -> int | None:
 def parse_positive_decimal(value: str) -> Decimal | None:
     """Return ``value`` as a positive finite Decimal (dot or comma as separator), or None."""
     value = value.strip().replace(",", ".")
-    if not re.fullmatch(r"\d+(\.\d+)?", value):
+    if not re.fullmatch(r"[0-9]{1,4}(\.[0-9]{1,4})?", value):  # ASCII, bounded digits: nothing to round
         return None
     try:
         number = Decimal(value)
@@ -415,6 +428,8 @@ def build_quiz_question(
             continue
         if not found[0].strip():
             item.add(found[1], f"có phương án {letter} để trống.")
+        elif _bad_text(found[0]):
+            item.add(found[1], f"có phương án {letter} chứa ký tự điều khiển hoặc dài quá {MAX_TEXT} ký tự.")
         options.append(clean(found[0]))
     missing = [letter for letter in OPTION_LETTERS if letter not in present]
     if missing:
@@ -497,7 +512,7 @@ def build_situation(
 
 def _code(block: Block, item: ItemErrors) -> str:
     code = _text(block, "code", item)
-    if code and not CODE_PATTERN.match(code):
+    if code and not CODE_PATTERN.fullmatch(code):
         item.add(
             block.fields["code"][0][1],
             "có mã không hợp lệ: chỉ dùng chữ không dấu, chữ số, '-', '_' hoặc '.'.",
