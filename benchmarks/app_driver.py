@@ -8,12 +8,15 @@ first finalist's presentation window open and revealed).
 
 Each mark is sent as docs/live-protocol.md says a tablet sends it: ``submit_mark`` on
 ``/judge`` (authenticated by the judge's token in the connect ``auth``) with entry, segment,
-value and a fresh idempotency key, acknowledged by the server. Judges take turns and every
-value differs from the judge's previous one, so every mark changes the revealed score and
-every board receives a real ``board_updated`` delta.
+value and a fresh idempotency key, acknowledged by the server. Judges take turns; before a
+judge would mark a window a second time, the desk's own handlers open (and reveal) the next
+window, untimed (benchmarks/app_server.py's ``/bench`` namespace), so every mark is a judge's
+first in its window and every board receives a real ``board_updated`` delta whatever the
+publication rule.
 """
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 import subprocess
@@ -55,6 +58,9 @@ class AppDriver:
     def start(self) -> None:
         env = {
             "CONTEST_SECRET_KEY": secrets.token_urlsafe(32),
+            # the audit chain's and the judges' own keys, shared by the preparing process and every server
+            "CONTEST_AUDIT_KEY": secrets.token_urlsafe(32),
+            "CONTEST_JUDGE_KEY": secrets.token_urlsafe(32),
             "CONTEST_ASYNC_MODE": "gevent",
             "PYTHONWARNINGS": "ignore",
         }
@@ -89,6 +95,32 @@ class AppDriver:
         for token in self.info["tokens"][:JUDGES]:
             self.judges.append(await connect("127.0.0.1", port, "/judge", {"token": token}))
         self.values = [None] * len(self.judges)
+        self.bench = await connect("127.0.0.1", port, "/bench")
+        self.window = 0  # index in info["windows"]; the prepared window is the first
+        self.window_judges: set[int] = set()
+
+    async def before_marks(self, marks: list[int]) -> bool:
+        """Open the next window first (as the desk does) if one of these judges already marked in
+        this one, so that each mark is a judge's first in its window; True when it did."""
+        judges = {m % len(self.judges) for m in marks}
+        changed = False
+        if judges & self.window_judges:
+            self.window = (self.window + 1) % len(self.info["windows"])
+            where = self.info["windows"][self.window]
+            ack = await asyncio.wait_for(self.bench.call(
+                "next_window",
+                {"user_id": self.info["desk_user_id"], "edition_id": self.info["edition_id"],
+                 "entry_id": where["entry_id"], "segment_key": where["segment_key"]},
+            ), 15)
+            reply = ack[0] if ack else None
+            if not isinstance(reply, dict) or not (reply.get("opened") or {}).get("ok"):
+                raise RuntimeError(f"opening the next window was refused: {reply}")
+            self.info.update(entry_id=where["entry_id"], segment_key=where["segment_key"],
+                             max=where["max"], step=where["step"])
+            self.window_judges = set()
+            changed = True
+        self.window_judges |= judges
+        return changed
 
     async def submit(self, mark: int) -> Any:
         judge = mark % len(self.judges)
@@ -112,6 +144,8 @@ class AppDriver:
     def stop(self) -> None:
         for judge in self.judges:
             judge.close()
+        if getattr(self, "bench", None) is not None:
+            self.bench.close()
         for server in self.servers:
             server.stop()
         if self.schema:

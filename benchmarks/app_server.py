@@ -4,8 +4,9 @@
     python -m benchmarks.app_server --port 5201   # serve (gevent, monkey-patched first thing)
 
 Settings come from the environment exactly as for ``python run.py``: CONTEST_DATABASE_URL,
-CONTEST_SECRET_KEY (the judges' tokens derive from it, so the preparing process and every
-server share it), CONTEST_MESSAGE_QUEUE for several processes. Two differences with run.py,
+CONTEST_SECRET_KEY, CONTEST_AUDIT_KEY and CONTEST_JUDGE_KEY (the judges' tokens derive from the
+last, so the preparing process and every server share it), CONTEST_MESSAGE_QUEUE for several
+processes. Two differences with run.py,
 both because the benchmark prepares its own throw-away database: the schema comes from
 ``db.create_all()`` (not Alembic), and BENCH_SOCKETIO_CHANNEL names the Redis channel, so that
 a benchmark never talks to the test suite's servers on the same Redis (pub/sub channels are
@@ -18,6 +19,7 @@ monkey.patch_all()
 import argparse  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
+import secrets  # noqa: E402
 import sys  # noqa: E402
 
 
@@ -34,6 +36,8 @@ def prepare(segment_key: str = "presentation") -> dict:
     from contest_app.services.final import judge_access, live_state
     from contest_app.services.demo import load_demo
     from contest_app.services.final.results import finalists
+    from contest_app.services.trust import accounts
+    from contest_app.enums import Role
 
     app = create_app()
     with app.app_context():
@@ -45,8 +49,18 @@ def prepare(segment_key: str = "presentation") -> dict:
         live_state.open_segment(edition=edition, entry=entry, segment=segment, actor="benchmark")
         creds = judge_access.edition_credentials(edition)
         live_state.refresh_board(edition, publish=True)
+        # the desk that opens the next window every six marks (see serve's /bench namespace)
+        desk = accounts.create_user(username="bench-desk", role=Role.CONTROL.value,
+                                    password=secrets.token_urlsafe(16), display_name="Benchmark")
         db.session.commit()
+        segments = sorted(edition.segments, key=lambda s: (s.key != segment_key, s.order))
+        windows = [
+            {"entry_id": e.id, "segment_key": s.key, "max": str(s.max_score), "step": str(s.mark_step)}
+            for s in segments for e in finalists(edition)
+        ]
         info = {
+            "desk_user_id": desk.id,
+            "windows": windows,
             "edition_id": edition.id,
             "year": edition.year,
             "entry_id": entry.id,
@@ -61,6 +75,33 @@ def prepare(segment_key: str = "presentation") -> dict:
     return info
 
 
+def add_bench_namespace(socketio) -> None:
+    """A ``/bench`` namespace, in this benchmark server only: ``next_window`` runs the desk's own
+    handlers (close, open, reveal) as the prepared desk user, between marks and untimed.
+
+    So that every measured mark is a judge's first in its window, which sends a board delta
+    whatever the publication rule (a revealed score, or the count of marks in).
+    """
+    from flask import session
+    from flask_login import login_user
+
+    from contest_app.extensions import db
+    from contest_app.live import control
+    from contest_app.models import User
+
+    def on_next_window(data):
+        login_user(db.session.get(User, data["user_id"]))
+        session[control.SESSION_KEY] = data["edition_id"]
+        closed = control.on_close_segment({"confirm_missing": True})
+        where = {"entry_id": data["entry_id"], "segment_key": data["segment_key"]}
+        opened = control.on_open_segment(dict(where))
+        revealed = control.on_reveal_segment({**where, "revealed": True})
+        return {"closed": closed, "opened": opened, "revealed": revealed}
+
+    socketio.on_event("connect", lambda auth=None: True, namespace="/bench")
+    socketio.on_event("next_window", on_next_window, namespace="/bench")
+
+
 def serve(host: str, port: int) -> None:
     """Serve like ``python run.py``: gevent, pywsgi + gevent-websocket, no access log."""
     os.environ.setdefault("CONTEST_ASYNC_MODE", "gevent")
@@ -73,6 +114,7 @@ def serve(host: str, port: int) -> None:
 
     raise_fd_limit()
     app = create_app()
+    add_bench_namespace(socketio)
     print(f"contest_app (benchmark) on {host}:{port}", flush=True)
     socketio.run(app, host=host, port=port, log_output=False, backlog=2048)
 

@@ -29,6 +29,8 @@ class _Worker:
         self.clients: list[LeanClient] = []
         self.key = b'"seq":'
         self.armed: int | None = None
+        self.last_mode = False  # True: keep the time of the last event since arming, not the first
+        self.events = 0  # watched events received since arming, all clients together
         self.times: dict[int, list[float | None]] = {}
         self.keys: dict[int, list[int | None]] = {}
         self.counts: dict[int, int] = {}
@@ -45,11 +47,15 @@ class _Worker:
             self.unarmed += 1
             return
         received = self.times[mark]
-        if received[client.index] is not None:
+        self.events += 1
+        first = received[client.index] is None
+        if not first and not self.last_mode:
             return
         received[client.index] = t
         self.keys[mark][client.index] = read_int_after(body, self.key)
         self.sizes.setdefault(mark, len(body))
+        if not first:
+            return
         count = self.counts[mark] = self.counts[mark] + 1
         if count >= len(self.clients):
             waiter = self.waiters.pop(mark, None)
@@ -70,8 +76,12 @@ class _Worker:
             self.times[mark] = [None] * n
             self.keys[mark] = [None] * n
             self.counts[mark] = 0
+            self.events = 0
+            self.last_mode = bool(msg.get("last"))
             self.armed = mark
             return True
+        if op == "events":
+            return self.events
         if op == "wait":
             mark = msg["mark"]
             if self.counts.get(mark, 0) < len(self.clients):
@@ -294,9 +304,25 @@ class BoardPool:
     def total(self) -> int:
         return sum(self.counts)
 
-    async def arm(self, mark: int) -> None:
-        """From now on, the first watched event each client receives belongs to ``mark``."""
-        await self._all("arm", mark=mark)
+    async def arm(self, mark: int, *, last: bool = False) -> None:
+        """From now on, the first watched event each client receives belongs to ``mark``.
+
+        With ``last``, every further event until the next arming also belongs to it and each
+        client keeps the time and key of the last one (a burst of several messages).
+        """
+        await self._all("arm", mark=mark, last=last)
+
+    async def settle(self, quiet: float, timeout: float) -> int:
+        """Wait until no client has received a watched event for ``quiet`` s (at most ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        seen = -1
+        while time.monotonic() < deadline:
+            events = sum(await self._all("events"))
+            if events == seen:
+                return events
+            seen = events
+            await asyncio.sleep(quiet)
+        return seen
 
     async def wait(self, mark: int, timeout: float) -> int:
         """Wait (at most ``timeout`` s) until every client has ``mark``; return how many have it."""

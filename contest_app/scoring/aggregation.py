@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 
-from contest_app.scoring.numbers import to_fraction
+from contest_app.scoring.numbers import exact_sum, to_fraction
 
 MEAN = "mean"
 TRIMMED_MEAN = "trimmed_mean"
@@ -21,7 +21,11 @@ def segment_score(marks: Iterable[Decimal | Fraction | int | str], method: str =
       plain mean is used.
     The result is exact (a Fraction); round it only for display.
     """
-    values = sorted(to_fraction(m) for m in marks)
+    values = list(marks)
+    if not all(type(m) is Decimal or type(m) is int for m in values):
+        # exact, comparable and cheap to sum only once converted
+        values = [to_fraction(m) for m in values]
+    values.sort()
     if not values:
         return None
     if method == TRIMMED_MEAN:
@@ -29,4 +33,5 @@ def segment_score(marks: Iterable[Decimal | Fraction | int | str], method: str =
             values = values[1:-1]
     elif method != MEAN:
         raise ValueError(f"unknown aggregation method: {method!r}")
-    return Fraction(sum(values), len(values))
+    total = exact_sum(values)
+    return Fraction(total.numerator, total.denominator * len(values))

@@ -4,7 +4,11 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from itertools import groupby
+from math import lcm
+
+from contest_app.scoring.numbers import exact_sum, to_fraction
 
 
 @dataclass(frozen=True)
@@ -14,10 +18,10 @@ class Standing:
     entry_id: Hashable
     scores: Mapping[str, Fraction | None]
 
-    @property
+    @cached_property
     def total(self) -> Fraction:
-        """The exact sum of the segment scores present."""
-        return sum((s for s in self.scores.values() if s is not None), Fraction(0))
+        """The exact sum of the segment scores present (computed once per standing)."""
+        return exact_sum(s for s in self.scores.values() if s is not None)
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ class RankedEntry:
 
 def _key(standing: Standing, tie_break: Sequence[str]) -> tuple[Fraction, ...]:
     return (standing.total,) + tuple(
-        standing.scores.get(k) if standing.scores.get(k) is not None else Fraction(-1)
+        to_fraction(standing.scores[k]) if standing.scores.get(k) is not None else Fraction(-1)
         for k in tie_break
     )
 
@@ -48,11 +52,18 @@ def rank_entries(
     tie-break share a rank and carry ``tied=True``. Order among tied entries is
     stable (input order) and means nothing.
     """
-    ordered = sorted(standings, key=lambda s: _key(s, tie_break), reverse=True)
+    # Each key computed once, then scaled to integers over the common denominator: the same
+    # order and the same equalities as the exact Fractions, at the cost of int comparisons.
+    exact = [(_key(s, tie_break), s) for s in standings]
+    denominators = {f.denominator for key, _ in exact for f in key}
+    common = lcm(*denominators) if denominators else 1
+    factor = {d: common // d for d in denominators}
+    keyed = [(tuple([f.numerator * factor[f.denominator] for f in key]), s) for key, s in exact]
+    keyed.sort(key=lambda pair: pair[0], reverse=True)
     ranked: list[RankedEntry] = []
     position = 1
-    for _, group in groupby(ordered, key=lambda s: _key(s, tie_break)):
-        members = list(group)
+    for _, group in groupby(keyed, key=lambda pair: pair[0]):
+        members = [s for _, s in group]
         for s in members:
             ranked.append(
                 RankedEntry(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from contest_app.scoring.numbers import to_fraction
+from contest_app.scoring.numbers import exact_sum, to_fraction
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def segment_statistics(
     maximum = to_fraction(maximum)
     if not present:
         return SegmentStats(key, maximum, 0, None, None, None, ())
-    average = Fraction(sum(present.values()), len(present))
+    average = Fraction(exact_sum(present.values()), len(present))
     rate = average / maximum * 100 if maximum else None
     best = max(present.values())
     leaders = tuple(e for e, s in present.items() if s == best)

@@ -55,15 +55,73 @@ def test_app_live_path_reaches_every_board(tmp_path):
     from benchmarks.app_driver import AppDriver
     from benchmarks.run import PG_URL, REDIS_URL
 
-    cfg = RunConfig(n=5, marks=3, processes=1, workers=2, gap=0.01, warmup=1)
+    # 1 + 8 marks by six judges in turn: the desk opens a second window before the seventh
+    cfg = RunConfig(n=5, marks=8, processes=1, workers=2, gap=0.01, warmup=1)
     driver = AppDriver(processes=1, workdir=tmp_path, redis_url=REDIS_URL, pg_url=PG_URL)
     result = asyncio.run(measure(driver, cfg, "app"))
 
     assert result.error is None
+    assert driver.window == 1
     figures = result.figures
-    assert figures["marks"] == 3
-    assert figures["deliveries"] == 15
+    assert figures["marks"] == 8
+    assert figures["deliveries"] == 40
     assert figures["missing"] == 0
     assert figures["inconsistent_marks"] == 0
     assert figures["snapshots"] == 5
     assert figures["boards_open_at_end"] == 5
+
+
+def test_bare_burst_of_six_judges_reaches_every_client_once_settled(tmp_path):
+    cfg = RunConfig(n=4, marks=2, processes=1, workers=2, gap=0.01, warmup=1, size=200, burst=6)
+    result = asyncio.run(measure(BareDriver(1, cfg.size, tmp_path), cfg, "bare-burst6"))
+
+    assert result.error is None
+    figures = result.figures
+    assert figures["marks"] == 2
+    assert figures["deliveries"] == 8
+    assert figures["missing"] == 0
+    # every board ends on the burst's last message (the bare server numbers it with the mark)
+    assert figures["inconsistent_marks"] == 0
+    assert figures["burst"] == 6
+    assert len(figures["load_before"]) == 3 and len(figures["load_after"]) == 3
+
+
+def test_goals_table_gives_a_verdict_per_goal():
+    from benchmarks.run import Goal, goals, goals_table
+
+    outcome = {
+        "ratios": {("app", 100): [1.1, 1.4, 1.2], ("app", 1000): [1.5], ("app-burst6", 1000): [1.2]},
+        "cpu_ratios": {("app", 100): [2.5, 1.9, 2.2]},
+    }
+    micro = {"items": [{"goal": "compute_results", "value": 9.5, "cpu_ms": 8.0, "cold_ms": 12.0}]}
+    found = goals(outcome, micro)
+    assert [(g.value, g.verdict) for g in found] == [
+        (1.2, "PASS"),
+        (1.5, "FAIL"),
+        (None, "not measured"),
+        (2.2, "FAIL"),
+        (1.2, "PASS"),
+        (9.5, "PASS"),
+    ]
+    assert Goal("x", "≤ 1.3 ×", 1.3, 1.3 + 1e-9, "×").verdict == "PASS"
+    text = goals_table(found)
+    assert "not measured" in text and text.count("PASS") == 3 and text.count("FAIL") == 2
+
+
+def test_results_micro_benchmark_checks_itself_against_a_fresh_computation(tmp_path):
+    from benchmarks.micro import bench_results
+
+    item = bench_results(tmp_path, 20, 2)
+    assert item["goal"] == "compute_results"
+    assert item["marks"] == 20 * 3 * 6
+    assert item["same_as_cold"] is True
+    assert len(item["samples_ms"]) == 2 and len(item["cold_samples_ms"]) == 2
+
+
+def test_redis_fanout_reaches_every_subscriber():
+    from benchmarks.fanout import measure as fanout
+
+    row = fanout(messages=20, subscribers=2, size=50)
+    assert row["received"] == [20, 20]
+    assert row["subscribers"] == 2
+    assert row["to_last_subscriber_p50_ms"] is not None

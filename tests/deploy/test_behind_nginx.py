@@ -34,6 +34,8 @@ from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, free_port, wait_for_port
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.e2e]
 
 ROOT = Path(__file__).resolve().parents[2]
+AUDIT_KEY = "deployment-test-audit-key-ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210"
+JUDGE_KEY = "deployment-test-judge-key-abcdefghijklmnopqrstuvwxyz0123456789"
 SECRET = "deployment-test-secret-key-0123456789abcdef0123456789"
 BOARDS = 20
 # (finalist index, segment, the six judges' marks): before the kill, while a process is down, after.
@@ -167,6 +169,8 @@ def test_two_processes_behind_nginx_survive_a_kill(pg_schema, tmp_path):
         "CONTEST_MESSAGE_QUEUE": REDIS_URL,
         "CONTEST_SOCKETIO_CHANNEL": f"contest-deploy-{uuid.uuid4().hex[:10]}",
         "CONTEST_SECRET_KEY": SECRET,
+        "CONTEST_AUDIT_KEY": AUDIT_KEY,
+        "CONTEST_JUDGE_KEY": JUDGE_KEY,
     })
     processes = [Process(free_port(), env, tmp_path / f"server-{i}.log") for i in (1, 2)]
     nginx = None
@@ -194,7 +198,8 @@ def test_two_processes_behind_nginx_survive_a_kill(pg_schema, tmp_path):
         from contest_app.services.final.judge_access import edition_credentials
         from contest_app.services.final.finalists import finalists
 
-        seeder = build_app(PG_URL, {"connect_args": {"options": f"-csearch_path={pg_schema}"}}, SECRET_KEY=SECRET)
+        seeder = build_app(PG_URL, {"connect_args": {"options": f"-csearch_path={pg_schema}"}}, SECRET_KEY=SECRET,
+                           CONTEST_JUDGE_KEY=JUDGE_KEY)
         with seeder.app_context():
             require_service_secret()  # the servers recorded this key's fingerprint
             edition = load_demo(with_marks=False)

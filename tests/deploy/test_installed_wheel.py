@@ -21,6 +21,8 @@ from tests.e2e.conftest import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ("contest_app", "templates", "static", "question_banks")
+AUDIT_KEY = "deployment-test-audit-key-ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210"
+JUDGE_KEY = "deployment-test-judge-key-abcdefghijklmnopqrstuvwxyz0123456789"
 SECRET = "wheel-test-secret-key-0123456789abcdef0123456789abcdef"
 
 
@@ -53,6 +55,8 @@ def installed(tmp_path_factory):
     env.update({
         "CONTEST_DATABASE_URL": f"sqlite:///{base / 'contest.sqlite'}",
         "CONTEST_SECRET_KEY": SECRET,
+        "CONTEST_AUDIT_KEY": AUDIT_KEY,
+        "CONTEST_JUDGE_KEY": JUDGE_KEY,
         "CONTEST_INSTANCE_PATH": str(base / "state"),
     })
     return venv, elsewhere, env

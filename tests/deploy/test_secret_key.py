@@ -60,9 +60,11 @@ def test_fingerprint_is_an_hmac_of_a_label_never_the_key(shared_sqlite):
     assert _links(service).exit_code == 0
     with service.app_context():
         stored = db.session.get(DeploymentSetting, "secret_key_fingerprint").value
-    expected = hmac.new(KEY_A.encode(), b"contest_app secret-key fingerprint v1", hashlib.sha256).hexdigest()
-    assert stored == expected == secret_fingerprint(KEY_A)
-    assert KEY_A not in stored and stored != secret_fingerprint(KEY_B)
+    judge_key = service.config["CONTEST_JUDGE_KEY"]
+    expected = hmac.new(f"{KEY_A}\0{judge_key}".encode(), b"contest_app secret-key fingerprint v1",
+                        hashlib.sha256).hexdigest()
+    assert stored == expected == secret_fingerprint(KEY_A, judge_key)
+    assert KEY_A not in stored and judge_key not in stored and stored != secret_fingerprint(KEY_B, judge_key)
 
 
 def test_judge_links_with_a_different_key_refuses_and_changes_nothing(shared_sqlite):

@@ -1,14 +1,14 @@
 """deployment_setting: the fingerprint of the secret key the database was used with
 
 Revision ID: i18_01
-Revises: i13_01
+Revises: i14_01
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = "i18_01"
-down_revision = "i13_01"
+down_revision = "i14_01"
 branch_labels = None
 depends_on = None
 

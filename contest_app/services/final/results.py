@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, cast, func, select
 from sqlalchemy.orm import joinedload
 
 from contest_app.extensions import db
-from contest_app.models import Edition, Mark, PanelDecision, Segment, SideAward
+from contest_app.enums import RoundStatus
+from contest_app.models import Edition, Entry, Mark, PanelDecision, Segment, SideAward, Team, Unit
 from contest_app.scoring import (
     SegmentStats,
     SideAwardRule,
@@ -33,7 +33,7 @@ from contest_app.scoring import (
     segment_statistics,
 )
 from contest_app.services.final.answers import answer_scores
-from contest_app.services.final.finalists import finalists
+from contest_app.services.final.finalists import finalists  # noqa: F401 - re-exported for callers
 
 
 @dataclass(frozen=True)
@@ -232,17 +232,99 @@ class EditionResults:
         return ""
 
 
-def collect_marks(edition: Edition) -> dict[tuple[int, int], list[Decimal]]:
-    """Every mark of the edition's final, grouped by (entry id, segment id)."""
-    grouped: dict[tuple[int, int], list[Decimal]] = defaultdict(list)
-    rows = db.session.execute(
-        select(Mark.entry_id, Mark.segment_id, Mark.value)
-        .join(Segment, Segment.id == Mark.segment_id)
-        .where(Segment.edition_id == edition.id)
-    )
-    for entry_id, segment_id, value in rows:
-        grouped[(entry_id, segment_id)].append(value)
-    return grouped
+# Statements built once, with bound parameters: building a select costs more than running it.
+# _MARK_CELLS: one row per (entry, segment) with its marks as text, aggregated by the database;
+# a cell whose text is the same as last time is not even converted to Decimal.
+_MARK_CELLS = (
+    select(Mark.entry_id, Mark.segment_id, func.aggregate_strings(cast(Mark.value, String), ","))
+    .join(Segment, Segment.id == Mark.segment_id)
+    .where(Segment.edition_id == bindparam("edition_id"))
+    .group_by(Mark.entry_id, Mark.segment_id)
+)
+_FINALISTS = (
+    select(Entry.id, Entry.final_order, Entry.title, Team.name, Unit.name)
+    .join(Unit, Unit.id == Entry.unit_id)
+    .outerjoin(Team, Team.id == Entry.team_id)
+    .where(Entry.edition_id == bindparam("edition_id"), Entry.preliminary_status == RoundStatus.PASSED.value)
+    .order_by(Entry.final_order, Entry.id)
+)
+_SIDE_AWARDS = (
+    select(SideAward)
+    .where(SideAward.edition_id == bindparam("edition_id"))
+    .order_by(SideAward.order, SideAward.id)
+    .options(joinedload(SideAward.decision))
+)
+
+
+def _flush_pending() -> None:
+    """Flush what the session holds, as the ORM's autoflush would before a query."""
+    if db.session.autoflush:
+        db.session.flush()
+
+
+class _Finalist(NamedTuple):
+    """A finalist as the results need it (a tuple: 200 of them are built per computation)."""
+
+    id: int
+    final_order: int | None
+    title: str
+    team: str
+    unit: str
+
+
+def _finalist_rows(edition: Edition) -> list[_Finalist]:
+    """The finalists with their team and unit names, as tuples (one query, as ``finalists`` orders them)."""
+    rows = db.session.connection().execute(_FINALISTS, {"edition_id": edition.id}).all()
+    return [_Finalist(eid, order, title, team if team is not None else unit, unit) for eid, order, title, team, unit in rows]
+
+
+class _CellScores:
+    """Segment scores of the last computation per edition, keyed by the marks they came from.
+
+    A mark changes one cell (one team in one segment); every other cell's marks are the same
+    as last time, so its exact score is reused instead of recomputed. A cell is reused only
+    when its aggregation and its marks (as the database lists them) equal those it was
+    computed from, so the cache can never serve a stale score, whichever process or writer
+    changed the marks: it needs no invalidation for correctness. ``forget_results`` empties
+    it (tests, memory). Nothing in it yields, so concurrent greenlets at worst recompute a cell.
+    """
+
+    _by_edition: dict[int, _CellScores] = {}
+
+    def __init__(self) -> None:
+        self.cells: dict[tuple[int, int], tuple[str, str, Fraction | None, int]] = {}
+
+    @classmethod
+    def of(cls, edition_id: int) -> _CellScores:
+        cache = cls._by_edition.get(edition_id)
+        if cache is None:
+            cache = cls._by_edition[edition_id] = cls()
+        return cache
+
+    def score(self, key: tuple[int, int], marks_text: str | None, method: str) -> tuple[Fraction | None, int]:
+        """The cell's exact score and its number of marks, from its marks as the database lists them."""
+        if marks_text is None:
+            return None, 0
+        cached = self.cells.get(key)
+        if cached is not None and cached[0] == method and cached[1] == marks_text:
+            return cached[2], cached[3]
+        values = [Decimal(v) for v in marks_text.split(",")]
+        score = segment_score(values, method)
+        self.cells[key] = (method, marks_text, score, len(values))
+        return score, len(values)
+
+    def keep_only(self, keys: set[tuple[int, int]]) -> None:
+        """Forget the cells of entries that are no longer finalists (the cache stays bounded)."""
+        if len(self.cells) > len(keys):
+            self.cells = {k: v for k, v in self.cells.items() if k in keys}
+
+
+def forget_results(edition_id: int | None = None) -> None:
+    """Drop the cached segment scores of ``edition_id`` (of every edition when None)."""
+    if edition_id is None:
+        _CellScores._by_edition.clear()
+    else:
+        _CellScores._by_edition.pop(edition_id, None)
 
 
 def compute_results(edition: Edition) -> EditionResults:
@@ -256,9 +338,14 @@ def compute_results(edition: Edition) -> EditionResults:
         for s in sorted(edition.segments, key=lambda s: s.order)
     ]
     aggregation = {s.id: s.aggregation for s in edition.segments}
-    entries = finalists(edition)
-    marks = collect_marks(edition)
+    entries = _finalist_rows(edition)
+    _flush_pending()
+    marks = {
+        (entry_id, segment_id): text
+        for entry_id, segment_id, text in db.session.connection().execute(_MARK_CELLS, {"edition_id": edition.id}).all()
+    }
     extra = _scores_from_answers(edition)
+    cells = _CellScores.of(edition.id)
 
     rows: dict[int, ResultRow] = {}
     standings: list[Standing] = []
@@ -270,22 +357,22 @@ def compute_results(edition: Edition) -> EditionResults:
                 scores[seg.key] = extra[(entry.id, seg.id)]
                 counts[seg.key] = 0
                 continue
-            values = marks.get((entry.id, seg.id), [])
-            scores[seg.key] = segment_score(values, aggregation[seg.id])
-            counts[seg.key] = len(values)
+            key = (entry.id, seg.id)
+            scores[seg.key], counts[seg.key] = cells.score(key, marks.get(key), aggregation[seg.id])
         standing = Standing(entry.id, scores)
         standings.append(standing)
         rows[entry.id] = ResultRow(
             entry_id=entry.id,
             order=entry.final_order,
-            team=entry.team.name if entry.team else entry.unit.name,
-            unit=entry.unit.name,
+            team=entry.team,
+            unit=entry.unit,
             entry_title=entry.title,
             scores=scores,
             marks_count=counts,
             total=standing.total,
         )
 
+    cells.keep_only({(entry.id, seg.id) for entry in entries for seg in segments})
     completeness = _completeness(edition, segments, entries, rows, extra)
     ranked = rank_entries(standings, tie_break=edition.tie_break or ())
     tiers = [Tier(t.name, t.count) for t in edition.prize_tiers]
@@ -297,14 +384,7 @@ def compute_results(edition: Edition) -> EditionResults:
         row.prize = allocation.prize_of(r.entry_id)
         ordered_rows.append(row)
 
-    awards = list(
-        db.session.scalars(
-            select(SideAward)
-            .where(SideAward.edition_id == edition.id)
-            .order_by(SideAward.order, SideAward.id)
-            .options(joinedload(SideAward.decision))
-        )
-    )
+    awards = list(db.session.scalars(_SIDE_AWARDS, {"edition_id": edition.id}))
     rules = [
         SideAwardRule(
             name=a.name,

@@ -27,25 +27,31 @@ FINGERPRINT_LABEL = b"contest_app secret-key fingerprint v1"
 MIGRATION_LOCK_ID = 0x636F6E7465737431  # "contest1"
 
 MISSING_KEY = (
-    "Thiếu CONTEST_SECRET_KEY của dịch vụ: lệnh này in hoặc cấp thông tin đăng nhập, nên phải chạy với đúng "
+    "Thiếu CONTEST_SECRET_KEY hoặc CONTEST_JUDGE_KEY của dịch vụ: lệnh này in hoặc cấp thông tin đăng nhập, nên phải chạy với đúng "
     "các biến môi trường của dịch vụ (ví dụ: set -a; . /etc/contest_app.env; set +a). Không có gì bị thay đổi."
 )
 DIFFERENT_KEY = (
-    "CONTEST_SECRET_KEY ở đây khác với khóa mà dịch vụ đang dùng cho cơ sở dữ liệu này: mọi đường dẫn "
+    "CONTEST_SECRET_KEY hoặc CONTEST_JUDGE_KEY ở đây khác với khóa mà dịch vụ đang dùng cho cơ sở dữ liệu này: mọi đường dẫn "
     "và mã PIN in ra sẽ không dùng được. Hãy chạy lệnh với đúng các biến môi trường của dịch vụ "
     "(ví dụ: set -a; . /etc/contest_app.env; set +a). Không có gì bị thay đổi."
 )
 SERVER_DIFFERENT_KEY = (
-    "CONTEST_SECRET_KEY của tiến trình này khác với khóa đã dùng cho cơ sở dữ liệu này. Hãy dùng lại "
+    "CONTEST_SECRET_KEY hoặc CONTEST_JUDGE_KEY của tiến trình này khác với khóa đã dùng cho cơ sở dữ liệu này. Hãy dùng lại "
     "khóa cũ (giống nhau ở mọi tiến trình); nếu cố ý đổi khóa, chạy "
     "“flask --app contest_app secret-key adopt” (mọi đường dẫn, mã PIN của giám khảo và phiên đăng nhập "
     "cũ sẽ mất hiệu lực, phải in lại phiếu mã QR)."
 )
 
 
-def secret_fingerprint(secret: str) -> str:
-    """The fingerprint of ``secret``: HMAC-SHA256 of a fixed label (hex); never the key itself."""
-    return hmac.new(str(secret).encode("utf-8"), FINGERPRINT_LABEL, hashlib.sha256).hexdigest()
+def secret_fingerprint(secret: str, judge_key: str | None = None) -> str:
+    """The fingerprint of the session key and the judges' key: HMAC-SHA256 of a fixed label under
+    both (hex); never the keys themselves."""
+    key = str(secret).encode("utf-8") + b"\0" + str(judge_key or "").encode("utf-8")
+    return hmac.new(key, FINGERPRINT_LABEL, hashlib.sha256).hexdigest()
+
+
+def _own_fingerprint() -> str:
+    return secret_fingerprint(current_app.config["SECRET_KEY"], current_app.config.get("CONTEST_JUDGE_KEY"))
 
 
 def stored_fingerprint() -> str | None:
@@ -56,7 +62,7 @@ def stored_fingerprint() -> str | None:
 
 def record_fingerprint() -> str:
     """Keep the fingerprint of this app's key in the database (flushes)."""
-    value = secret_fingerprint(current_app.config["SECRET_KEY"])
+    value = _own_fingerprint()
     setting = db.session.get(DeploymentSetting, FINGERPRINT_SETTING)
     if setting is None:
         db.session.add(DeploymentSetting(key=FINGERPRINT_SETTING, value=value))
@@ -69,7 +75,8 @@ def record_fingerprint() -> str:
 def key_is_only_local() -> bool:
     """True when the key was generated in this checkout's instance folder while the database is shared."""
     uri = str(current_app.config.get("SQLALCHEMY_DATABASE_URI") or "")
-    return bool(current_app.config.get("SECRET_KEY_FROM_INSTANCE")) and not uri.startswith("sqlite")
+    local = current_app.config.get("SECRET_KEY_FROM_INSTANCE") or current_app.config.get("JUDGE_KEY_FROM_INSTANCE")
+    return bool(local) and not uri.startswith("sqlite")
 
 
 def require_service_secret() -> None:
@@ -85,7 +92,7 @@ def require_service_secret() -> None:
             raise Conflict(MISSING_KEY, code="secret_key_missing")
         record_fingerprint()
         return
-    if not hmac.compare_digest(stored, secret_fingerprint(current_app.config["SECRET_KEY"])):
+    if not hmac.compare_digest(stored, _own_fingerprint()):
         if key_is_only_local():
             raise Conflict(MISSING_KEY, code="secret_key_missing")
         raise Conflict(DIFFERENT_KEY, code="secret_key_different")
@@ -96,7 +103,7 @@ def check_server_secret() -> None:
     stored = stored_fingerprint()
     if stored is None:
         record_fingerprint()
-    elif not hmac.compare_digest(stored, secret_fingerprint(current_app.config["SECRET_KEY"])):
+    elif not hmac.compare_digest(stored, _own_fingerprint()):
         raise Conflict(SERVER_DIFFERENT_KEY, code="secret_key_different")
 
 
