@@ -31,6 +31,9 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None
         self.UPLOAD_FOLDER = env.get("CONTEST_UPLOAD_FOLDER") or None
         self.JSON_AS_ASCII = False
+        # The address phones in the hall reach the app at (QR codes and printed links);
+        # an edition's own setting overrides it.
+        self.CONTEST_PUBLIC_URL = (env.get("CONTEST_PUBLIC_URL") or "").strip() or None
 
 
 class TestConfig:

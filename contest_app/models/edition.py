@@ -30,6 +30,10 @@ class Edition(db.Model):
     tie_break: Mapped[list] = mapped_column(JSON, default=lambda: list(DEFAULT_TIE_BREAK))
     reveal_mode: Mapped[str] = mapped_column(String(20), default=RevealMode.ALL_IN.value)
     deviation_threshold: Mapped[Decimal] = mapped_column(Score, default=Decimal("2.00"))
+    #: Preliminary judges' totals for one entry further apart than this are flagged.
+    preliminary_spread_threshold: Mapped[Decimal] = mapped_column(Score, default=Decimal("20.00"))
+    #: The hall's address for QR codes and printed links; overrides CONTEST_PUBLIC_URL.
+    public_url: Mapped[str | None] = mapped_column(String(300), nullable=True)
     report_number: Mapped[str] = mapped_column(String(60), default="")
     report_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     issuing_body: Mapped[str] = mapped_column(String(200), default="")

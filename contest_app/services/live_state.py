@@ -22,6 +22,7 @@ from contest_app.enums import RevealMode
 from contest_app.extensions import db
 from contest_app.models import Edition, Entry, Judge, JudgeAccess, LiveState, Mark, Segment, SegmentWindow
 from contest_app.scoring import display_str
+from contest_app.services.setup_checklist import check_ready_for_marking
 from contest_app.services.audit import record_event
 from contest_app.services.errors import Conflict, NotFound
 from contest_app.services.judging import vn_decimal
@@ -85,6 +86,7 @@ def open_segment(*, edition: Edition, entry: Entry, segment: Segment, actor: str
     Reopening a window that was closed is allowed to the desk and audited.
     """
     _check_unlocked(edition)
+    check_ready_for_marking(edition)
     state = state_of(edition)
     now = datetime.now(UTC)
     for window in db.session.scalars(

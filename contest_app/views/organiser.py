@@ -17,15 +17,20 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, NumberRange, Optional, Regexp
 
-from contest_app.enums import Block, Role, RoundStatus
+from contest_app.enums import Aggregation, Block, RevealMode, Role, RoundStatus, SideAwardMethod
 from contest_app.extensions import db
 from contest_app.models import Cluster, Entry, PreliminaryAssignment, User
 from contest_app.services import excel_import, preliminary, qualifying, registration, round_figures, similarity
@@ -56,6 +61,55 @@ class EditionForm(FlaskForm):
     number = StringField("Lần tổ chức (số)", validators=[DataRequired(message="Vui lòng nhập lần tổ chức.")])
     year = StringField("Năm tổ chức", validators=[DataRequired(message="Vui lòng nhập năm tổ chức.")])
     title = StringField("Tên kỳ thi (bỏ trống: “Lần thứ … - năm …”)")
+    copy_from = SelectField("Tạo từ kỳ thi trước (sao chép điều lệ, thang điểm, cụm đơn vị)", coerce=int, default=0)
+
+
+NUMBER = r"^\s*\d+([.,]\d+)?\s*$"
+NOT_A_NUMBER = "Phải là một số (dùng dấu phẩy hoặc dấu chấm thập phân)."
+
+
+class SegmentRow(Form):
+    key = HiddenField()
+    name = StringField("Tên phần thi")
+    short_name = StringField("Tên ngắn")
+    max_score = StringField("Điểm tối đa", validators=[Optional(), Regexp(NUMBER, message=NOT_A_NUMBER)])
+    mark_step = StringField("Bước điểm", default="0,1", validators=[Optional(), Regexp(NUMBER, message=NOT_A_NUMBER)])
+    aggregation = SelectField("Cách tính", choices=[SelectChoice(a.value, a.label) for a in Aggregation])
+    order = IntegerField("Thứ tự", validators=[Optional(), NumberRange(1, 99, message="Thứ tự từ 1 đến 99.")])
+    tie_break = IntegerField("Xét khi đồng điểm", validators=[
+        Optional(), NumberRange(1, 99, message="Thứ tự xét từ 1 đến 99.")])
+
+
+class TierRow(Form):
+    name = StringField("Hạng giải")
+    count = IntegerField("Số lượng", validators=[Optional(), NumberRange(1, 100, message="Số lượng từ 1 đến 100.")])
+    amount = StringField("Tiền thưởng (đồng)", validators=[Optional(), Regexp(r"^\s*[\d.]+\s*$",
+                                                                           message="Tiền thưởng là số nguyên (đồng).")])
+
+
+class SideAwardRow(Form):
+    id = HiddenField()
+    name = StringField("Tên giải phụ")
+    amount = StringField("Tiền thưởng (đồng)", validators=[Optional(), Regexp(r"^\s*[\d.]+\s*$",
+                                                                           message="Tiền thưởng là số nguyên (đồng).")])
+    method = SelectField("Cách chọn", choices=[
+        SelectChoice(SideAwardMethod.COMMITTEE.value, "Ban Tổ chức quyết định"),
+        SelectChoice(SideAwardMethod.BEST_SEGMENT.value, "Điểm cao nhất phần thi, trong các đội không đạt giải chính")])
+    segment_key = SelectField("Phần thi xét", choices=[])
+
+
+class RulesForm(FlaskForm):
+    segments = FieldList(FormField(SegmentRow), min_entries=1)
+    judges_per_panel = IntegerField("Số giám khảo chung khảo", validators=[
+        DataRequired(message="Vui lòng nhập số giám khảo."), NumberRange(1, 15, message="Số giám khảo từ 1 đến 15.")])
+    reveal_mode = SelectField("Công bố điểm từng phần thi", choices=[
+        SelectChoice(RevealMode.ALL_IN.value, "Tự động khi đủ điểm của mọi giám khảo"),
+        SelectChoice(RevealMode.DESK.value, "Khi bàn điều khiển bấm công bố")])
+    prize_tiers = FieldList(FormField(TierRow), min_entries=1)
+    side_awards = FieldList(FormField(SideAwardRow), min_entries=0)
+    preliminary_cutoff = StringField("Điểm sàn vào chung khảo", validators=[
+        DataRequired(message="Vui lòng nhập điểm sàn."), Regexp(NUMBER, message=NOT_A_NUMBER)])
+    reason = TextAreaField("Lý do thay đổi (bắt buộc khi đã có điểm chấm)")
 
 
 class UnitForm(FlaskForm):
@@ -201,23 +255,27 @@ def change_role(user_id: int):
 
 @bp.route("/editions/new", methods=["GET", "POST"])
 def new_edition():
-    """Create an edition with the default rules of 2019, to be adjusted in its settings."""
+    """Create an edition with the default rules of 2019 or those of a previous edition."""
     from contest_app.services.editions import create_edition
 
     form = EditionForm()
+    form.copy_from.choices = [SelectChoice(0, "— Không, dùng điều lệ mặc định (năm 2019) —")] + [
+        SelectChoice(e.id, e.title) for e in list_editions() if not e.figures_only]
     if form.validate_on_submit():
         try:
             number, year = (str(form.number.data).strip(), str(form.year.data).strip())
             if not number.isdigit() or not year.isdigit():
                 raise ValidationError("Lần tổ chức và năm phải là số nguyên.", code="not_a_number")
+            source = get_edition(form.copy_from.data) if form.copy_from.data else None
             edition = create_edition(number=int(number), year=int(year), title=form.title.data or "",
-                                     actor=current_user.username)
+                                     actor=current_user.username, copy_from=source)
         except ServiceError as exc:
             _fail(exc)
         else:
             db.session.commit()
-            flash(f"Đã tạo kỳ thi “{edition.title}” với điều lệ mặc định; hãy kiểm tra phần cài đặt.", "success")
-            return redirect(url_for(".settings", edition_id=edition.id))
+            origin = f"sao chép từ {source.title}" if source else "điều lệ mặc định"
+            flash(f"Đã tạo kỳ thi “{edition.title}” ({origin}); hãy kiểm tra điều lệ.", "success")
+            return redirect(url_for(".rules", edition_id=edition.id))
     return render_template("organiser/edition_new.html", form=form, edition=None)
 
 
@@ -249,6 +307,102 @@ def settings(edition_id: int):
             return redirect(url_for(".settings", edition_id=edition.id))
     return render_template("organiser/settings.html", form=form, edition=edition, rnd=rnd,
                            format_local=qualifying.format_local)
+
+
+def _rules_form(edition) -> RulesForm:
+    """The rules form, filled from the edition on GET, with blank rows to add to."""
+    from contest_app.services import edition_rules
+
+    if request.method == "POST":
+        form = RulesForm()
+    else:
+        tie = {key: i for i, key in enumerate(edition.tie_break or [], start=1)}
+        form = RulesForm(data={
+            "segments": [{"key": s.key, "name": s.name, "short_name": s.short_name,
+                          "max_score": vn_plain(s.max_score), "mark_step": vn_plain(s.mark_step),
+                          "aggregation": s.aggregation, "order": s.order, "tie_break": tie.get(s.key)}
+                         for s in sorted(edition.segments, key=lambda s: s.order)] + [{"mark_step": "0,1"}],
+            "judges_per_panel": edition.judges_per_panel, "reveal_mode": edition.reveal_mode,
+            "prize_tiers": [{"name": t.name, "count": t.count, "amount": "" if t.amount is None else f"{t.amount:.0f}"}
+                            for t in edition.prize_tiers] + [{}, {}],
+            "side_awards": [{"id": str(a.id), "name": a.name, "amount": "" if a.amount is None else f"{a.amount:.0f}",
+                             "method": a.method, "segment_key": a.segment_key or ""}
+                            for a in edition_rules.side_awards(edition)] + [{}, {}],
+            "preliminary_cutoff": vn_plain(edition.preliminary_cutoff),
+        })
+    choices = [SelectChoice("", "—")] + [SelectChoice(s.key, s.short_name or s.name)
+                                         for s in sorted(edition.segments, key=lambda s: s.order)]
+    for row in form.side_awards:
+        row.form.segment_key.choices = choices
+    return form
+
+
+def vn_plain(value) -> str:
+    """A decimal as typed in a form: no trailing zeros, decimal comma (75; 0,1; 7,5)."""
+    text = f"{Decimal(value).normalize():f}"
+    return text.replace(".", ",")
+
+
+@bp.route("/editions/<int:edition_id>/rules", methods=["GET", "POST"])
+def rules(edition_id: int):
+    """The edition's rules (Điều lệ): final segments, panel, reveal, tie-break, prizes, side awards, cutoff."""
+    from contest_app.services import edition_rules
+
+    edition = get_edition(edition_id)
+    form = _rules_form(edition)
+    if form.validate_on_submit():
+        data = edition_rules.Rules(
+            segments=[edition_rules.SegmentRule(
+                key=r.form.key.data or "", name=r.form.name.data, short_name=r.form.short_name.data,
+                max_score=r.form.max_score.data, mark_step=r.form.mark_step.data or "0.1",
+                aggregation=r.form.aggregation.data, order=r.form.order.data, tie_break=r.form.tie_break.data)
+                for r in form.segments],
+            judges_per_panel=form.judges_per_panel.data, reveal_mode=form.reveal_mode.data,
+            prize_tiers=[edition_rules.TierRule(name=r.form.name.data, count=r.form.count.data,
+                                                amount=(r.form.amount.data or "").replace(".", ""))
+                         for r in form.prize_tiers],
+            side_awards=[edition_rules.SideAwardRuleInput(
+                id=int(r.form.id.data) if (r.form.id.data or "").isdigit() else None, name=r.form.name.data,
+                amount=(r.form.amount.data or "").replace(".", ""), method=r.form.method.data,
+                segment_key=r.form.segment_key.data or None) for r in form.side_awards],
+            preliminary_cutoff=form.preliminary_cutoff.data)
+        try:
+            edition_rules.update_rules(edition=edition, rules=data, actor=registration.actor_name(current_user),
+                                       reason=form.reason.data or "")
+        except ServiceError as exc:
+            _fail(exc)
+        else:
+            db.session.commit()
+            flash("Đã lưu điều lệ kỳ thi.", "success")
+            return redirect(url_for(".rules", edition_id=edition.id))
+    elif request.method == "POST":
+        flash("Điều lệ chưa được lưu: hãy sửa các ô báo lỗi.", "danger")
+    status = 400 if request.method == "POST" else 200
+    return render_template("organiser/rules.html", form=form, edition=edition,
+                           marked=bool(edition_rules.marks_by_segment(edition))), status
+
+
+def item_url(edition, endpoint: str) -> str:
+    """The page that fixes a checklist item."""
+    if endpoint.startswith("organiser.") and endpoint not in ("organiser.units", "organiser.home"):
+        return url_for(endpoint, edition_id=edition.id)
+    if endpoint == "present.draw_page":
+        return url_for(endpoint, ref=edition.year)
+    if endpoint.startswith(("judges_admin.", "control.")):
+        return url_for(endpoint, edition=edition.year)
+    return url_for(endpoint)
+
+
+@bp.get("/editions/<int:edition_id>/checklist")
+def checklist(edition_id: int):
+    """The setup checklist: every item red or green, with the page that fixes it."""
+    from contest_app.services.setup_checklist import checklist as build
+
+    edition = get_edition(edition_id)
+    items = build(edition)
+    db.session.rollback()
+    return render_template("organiser/checklist.html", edition=edition, items=items,
+                           urls={i.key: item_url(edition, i.endpoint) for i in items})
 
 
 @bp.route("/editions/<int:edition_id>/clusters", methods=["GET", "POST"])
