@@ -22,6 +22,8 @@ from contest_app.enums import RevealMode
 from contest_app.extensions import db
 from contest_app.models import Edition, Entry, Judge, JudgeAccess, LiveState, Mark, Segment, SegmentWindow
 from contest_app.scoring import display_str
+from contest_app.services.final_judges import same_unit_judges
+from contest_app.services.registration import desk_labels
 from contest_app.services.setup_checklist import check_ready_for_marking
 from contest_app.services.audit import record_event
 from contest_app.services.errors import Conflict, NotFound
@@ -480,6 +482,7 @@ def desk_state(edition: Edition) -> dict[str, Any]:
     ):
         counts[(entry_id, segment_id)] = counts.get((entry_id, segment_id), 0) + 1
     flags = _deviation_flags(edition, grid_segment.key) if grid_segment is not None else []
+    labels, same_unit = desk_labels(entries), same_unit_judges(edition, entries)
     return {
         "edition": {"id": edition.id, "year": edition.year, "title": edition.title,
                     "reveal_mode": edition.reveal_mode, "judges": edition.judges_per_panel,
@@ -491,7 +494,7 @@ def desk_state(edition: Edition) -> dict[str, Any]:
         "grid_segment": None if grid_segment is None else {"key": grid_segment.key, "name": grid_segment.name},
         "segments": [{"key": s.key, "name": s.short_name or s.name} for s in segments],
         "entries": [
-            {"id": e.id, "order": e.final_order, "team": e.team.name if e.team else e.unit.name}
+            {"id": e.id, "order": e.final_order, "team": labels[e.id], "same_unit_judges": same_unit.get(e.id, [])}
             for e in entries
         ],
         "judges": [

@@ -421,8 +421,80 @@ def clusters(edition_id: int):
             db.session.commit()
             flash(f"Đã tạo {cluster.name}.", "success")
             return redirect(url_for(".clusters", edition_id=edition.id))
-    return render_template("organiser/clusters.html", form=form, edition=edition,
-                           clusters=registration.list_clusters(edition))
+    clusters_ = registration.list_clusters(edition)
+    edit_forms = {}
+    for c in clusters_:
+        f = ClusterForm(prefix=f"c{c.id}", formdata=None, name=c.name, units=[cu.unit_id for cu in c.units])
+        f.units.choices = form.units.choices
+        edit_forms[c.id] = f
+    return render_template("organiser/clusters.html", form=form, edition=edition, clusters=clusters_,
+                           edit_forms=edit_forms)
+
+
+def _cluster(edition, cluster_id: int) -> Cluster:
+    cluster = db.session.get(Cluster, cluster_id)
+    if cluster is None or cluster.edition_id != edition.id:
+        raise NotFound("Không tìm thấy cụm này.", code="cluster_not_found")
+    return cluster
+
+
+@bp.post("/editions/<int:edition_id>/clusters/<int:cluster_id>/edit")
+def edit_cluster(edition_id: int, cluster_id: int):
+    """Rename a cluster and change its units."""
+    edition = get_edition(edition_id)
+    cluster = _cluster(edition, cluster_id)
+    form = ClusterForm(prefix=f"c{cluster.id}")
+    form.units.choices = _unit_choices()
+    if not form.validate_on_submit():
+        flash("; ".join(e for errors in form.errors.values() for e in errors) or "Dữ liệu không hợp lệ.", "danger")
+        return redirect(url_for(".clusters", edition_id=edition.id))
+    try:
+        registration.update_cluster(cluster=cluster, name=form.name.data, unit_ids=form.units.data, actor=current_user)
+    except ServiceError as exc:
+        _fail(exc)
+    else:
+        db.session.commit()
+        flash(f"Đã cập nhật {cluster.name}.", "success")
+    return redirect(url_for(".clusters", edition_id=edition.id))
+
+
+@bp.post("/editions/<int:edition_id>/clusters/<int:cluster_id>/delete")
+def delete_cluster(edition_id: int, cluster_id: int):
+    """Delete a cluster no judge is assigned to."""
+    edition = get_edition(edition_id)
+    cluster = _cluster(edition, cluster_id)
+    name = cluster.name
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        raise ValidationError("Biểu mẫu không hợp lệ.", code="bad_form")
+    try:
+        registration.delete_cluster(cluster=cluster, actor=current_user)
+    except ServiceError as exc:
+        _fail(exc)
+    else:
+        db.session.commit()
+        flash(f"Đã xóa {name}.", "success")
+    return redirect(url_for(".clusters", edition_id=edition.id))
+
+
+@bp.post("/editions/<int:edition_id>/entries/<int:entry_id>/withdraw")
+def withdraw_entry(edition_id: int, entry_id: int):
+    """Withdraw an entry ("Rút lui") with a reason."""
+    edition = get_edition(edition_id)
+    entry = db.session.get(Entry, entry_id)
+    if entry is None or entry.edition_id != edition.id:
+        raise NotFound("Không tìm thấy mô hình, sáng kiến này.", code="entry_not_found")
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        raise ValidationError("Biểu mẫu không hợp lệ.", code="bad_form")
+    try:
+        registration.withdraw_entry(entry=entry, reason=request.form.get("reason", ""), actor=current_user)
+    except ServiceError as exc:
+        _fail(exc)
+    else:
+        db.session.commit()
+        flash(f"Đã ghi nhận “{entry.title}” rút lui.", "success")
+    return redirect(url_for(".entries", edition_id=edition.id))
 
 
 @bp.get("/editions/<int:edition_id>/teams")

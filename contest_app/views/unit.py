@@ -181,8 +181,11 @@ def new_entry(edition_id: int):
             db.session.rollback()
             flash(exc.message, "danger")
             return render_template("unit/entry_form.html", form=form, edition=edition_, unit=unit, entry=None), exc.status
+        warnings = registration.near_duplicates(entry)
         db.session.commit()
         flash(f"Đã đăng ký mô hình, sáng kiến “{entry.title}”.", "success")
+        for warning in warnings:
+            flash(warning, "warning")
         return redirect(url_for(".edition", edition_id=edition_.id,
                                 **({"unit_id": unit.id} if current_user.has_role(Role.ORGANISER) else {})))
     return render_template("unit/entry_form.html", form=form, edition=edition_, unit=unit, entry=None)
