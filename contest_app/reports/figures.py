@@ -59,10 +59,11 @@ def total_sentence(results: EditionResults) -> str | None:
 
 
 def rounds_sentence(results: EditionResults) -> str | None:
-    """Entries per round ("95 … 52/95 … 12"), from the edition's recorded figures."""
-    history = results.edition.history or {}
-    q, p, f = history.get("qualifying"), history.get("preliminary"), history.get("final")
-    if not all(isinstance(v, int) for v in (q, p, f)):
+    """Entries per round ("95 … 52/95 … 12"), from services/round_figures (the one set of figures)."""
+    from contest_app.services.round_figures import round_figures
+
+    q, p, f = round_figures(results.edition).totals
+    if not q:
         return None
     return (
         f"Có {q} mô hình, sáng kiến tham gia Vòng loại; {p}/{q} mô hình, sáng kiến được chọn "

@@ -3,8 +3,11 @@ and per thematic group (2019: 95 → 52 → 12).
 
 An entry counts in the qualifying round once registered (unless withdrawn), in the
 preliminary round once its unit passed it, and in the final once it passed the
-preliminary round. For an edition recorded with figures only, the totals come from
-its history and the breakdowns are empty. Read-only.
+preliminary round. Where the edition records its published figures (``Edition.history``:
+the editions known by figures only, and the 2019 demo, which holds only its finalists), those
+totals are the figures, and a round's breakdown is shown only when the entries held account
+for all of it. This is the one function every page, report and export takes its round
+figures from (organisers, secretariat, history table). Read-only.
 """
 from __future__ import annotations
 
@@ -59,9 +62,18 @@ def _in_round(entry: Entry, kind: RoundKind) -> bool:
             and entry.preliminary_status == RoundStatus.PASSED.value)
 
 
+def recorded_totals(edition: Edition) -> dict[str, int] | None:
+    """The published entries per round, when the edition records all three."""
+    history = edition.history or {}
+    if all(isinstance(history.get(k.value), int) for k in RoundKind):
+        return {k.value: history[k.value] for k in RoundKind}
+    return None
+
+
 def round_figures(edition: Edition) -> RoundFigures:
     """Counts per round, per block and per thematic group."""
     groups = [(g.number, g.name) for g in edition.thematic_groups]
+    recorded = recorded_totals(edition)
     if edition.figures_only:
         history = edition.history or {}
         return RoundFigures(edition.id, groups, [
@@ -70,23 +82,54 @@ def round_figures(edition: Edition) -> RoundFigures:
     rounds = []
     for kind in RoundKind:
         chosen = [e for e in entries if _in_round(e, kind)]
+        total = recorded[kind.value] if recorded else len(chosen)
+        if total != len(chosen):
+            rounds.append(RoundCount(kind, total))
+            continue
         blocks = Counter(e.unit.block for e in chosen)
         numbers = Counter(e.thematic_group.number for e in chosen if e.thematic_group is not None)
         rounds.append(RoundCount(
             kind,
-            len(chosen),
+            total,
             {b.value: blocks.get(b.value, 0) for b in Block},
             {n: numbers.get(n, 0) for n, _name in groups},
         ))
     return RoundFigures(edition.id, groups, rounds)
 
 
+def figures_table(figures: RoundFigures) -> list[list]:
+    """The header and one row per round: total, then each block, then each group ("" when unknown)."""
+    rows: list[list] = [["Vòng", "Tổng số"] + [b.label for b in Block] + [f"Nhóm {n}" for n, _ in figures.groups]]
+    for r in figures.rounds:
+        rows.append([r.label, r.total] + [r.by_block.get(b.value, "") for b in Block]
+                    + [r.by_group.get(n, "") for n, _ in figures.groups])
+    return rows
+
+
 def figures_csv(figures: RoundFigures) -> str:
     """The figures as CSV: one row per round; total, then each block, then each group."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["Vòng", "Tổng số"] + [b.label for b in Block] + [f"Nhóm {n}" for n, _ in figures.groups])
-    for r in figures.rounds:
-        writer.writerow([r.label, r.total] + [r.by_block.get(b.value, "") for b in Block]
-                        + [r.by_group.get(n, "") for n, _ in figures.groups])
+    writer.writerows(figures_table(figures))
+    return out.getvalue()
+
+
+def figures_xlsx(figures: RoundFigures, *, title: str) -> bytes:
+    """The same table as an Excel workbook (one sheet "Số liệu các vòng"), numbers as numbers."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = "Số liệu các vòng"
+    ws.append([f"Số liệu các vòng — {title}"])
+    ws["A1"].font = Font(bold=True)
+    for i, row in enumerate(figures_table(figures)):
+        ws.append([None if v == "" else v for v in row])
+        if i == 0:
+            for cell in ws[ws.max_row]:
+                cell.font = Font(bold=True)
+    ws.column_dimensions["A"].width = 20
+    out = io.BytesIO()
+    workbook.save(out)
     return out.getvalue()

@@ -707,6 +707,14 @@ def figures_csv(edition_id: int):
         "Content-Disposition": f"attachment; filename=so-lieu-cac-vong-{edition.year}.csv"})
 
 
+@bp.get("/editions/<int:edition_id>/figures.xlsx")
+def figures_xlsx(edition_id: int):
+    edition = get_edition(edition_id)
+    data = round_figures.figures_xlsx(round_figures.round_figures(edition), title=edition.title)
+    return Response(data, mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename=so-lieu-cac-vong-{edition.year}.xlsx"})
+
+
 STATUS_LABELS = {s.value: s.label for s in RoundStatus}
 
 
