@@ -610,17 +610,36 @@ def preliminary_round(edition_id: int):
     scores = preliminary.entry_scores(edition)
     db.session.commit()
     cutoff = Decimal(edition.preliminary_cutoff)
+    names = preliminary.judge_names(edition)
+    threshold = Decimal(edition.preliminary_spread_threshold)
+    progress = preliminary.progress(edition)
+    db.session.commit()
     return render_template("organiser/preliminary.html", edition=edition, entries=entries_, scores=scores,
-                           cutoff=cutoff, passes=preliminary.passes, progress=preliminary.progress(edition),
+                           cutoff=cutoff, passes=preliminary.passes, progress=progress, names=names,
+                           threshold=threshold, flagged=lambda s: preliminary.is_spread_flagged(s, threshold),
                            form=FlaskForm())
+
+
+@bp.get("/editions/<int:edition_id>/preliminary/scoresheets.xlsx")
+def scoresheets_xlsx(edition_id: int):
+    """Every judge's preliminary scoresheet, in Excel."""
+    edition = get_edition(edition_id)
+    data = preliminary.scoresheets_xlsx(edition)
+    db.session.commit()
+    return Response(data, mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename=phieu-cham-so-khao-{edition.year}.xlsx"})
 
 
 @bp.post("/editions/<int:edition_id>/preliminary/close")
 def close_preliminary(edition_id: int):
     """Close the preliminary round: entries at or above the cutoff become finalists."""
     edition = get_edition(edition_id)
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        raise ValidationError("Biểu mẫu không hợp lệ.", code="bad_form")
     try:
-        finalists = preliminary.close_round(edition=edition, actor=current_user)
+        finalists = preliminary.close_round(edition=edition, actor=current_user,
+                                            override_reason=request.form.get("override_reason", ""))
     except ServiceError as exc:
         _fail(exc)
     else:

@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired
 from contest_app.enums import Role, RoundStatus
 from contest_app.extensions import db
 from contest_app.models import Edition, Team, Unit
-from contest_app.services import dossiers, qualifying, registration
+from contest_app.services import dossiers, preliminary, qualifying, registration
 from contest_app.services.editions import get_edition, list_editions
 from contest_app.services.errors import NotFound, PermissionDenied, ServiceError
 from contest_app.views.helpers import roles_required
@@ -116,6 +116,8 @@ def edition(edition_id: int):
         entries=registration.list_entries(edition=edition_, unit_id=unit.id),
         deadline_passed=qualifying.deadline_passed(edition_), format_local=qualifying.format_local,
         unit_arg=unit.id if current_user.has_role(Role.ORGANISER) else None,
+        # focal points see the preliminary outcome only once the organisers publish it
+        prelim_visible=preliminary.is_published(edition_) or current_user.has_role(Role.ORGANISER),
     )
 
 
