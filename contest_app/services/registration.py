@@ -521,7 +521,7 @@ def desk_labels(entries: list[Entry]) -> dict[int, str]:
     for e in entries:
         label = base[e.id]
         if counts[label] > 1:
-            title = e.title if len(e.title) <= 40 else e.title[:39].rstrip() + "…"
+            title = e.title if len(e.title) <= 40 else e.title[:40].rsplit(" ", 1)[0].rstrip(",;:") + "…"
             label = f"{label} — {title}"
         out[e.id] = label
     return out
