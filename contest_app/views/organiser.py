@@ -35,7 +35,14 @@ from contest_app.extensions import db
 from contest_app.models import Cluster, Entry, PreliminaryAssignment, User
 from contest_app.services import excel_import, preliminary, qualifying, registration, round_figures, similarity
 from contest_app.services.demo import ensure_units
-from contest_app.services.editions import get_edition, list_editions
+from contest_app.services.editions import (
+    LOOPBACK_WARNING,
+    get_edition,
+    is_loopback,
+    list_editions,
+    public_base,
+    set_public_url,
+)
 from contest_app.services.audit import record_event
 from contest_app.services.errors import NotFound, ServiceError, ValidationError
 from contest_app.views.helpers import roles_required
@@ -138,6 +145,7 @@ class SettingsForm(FlaskForm):
     report_date = DateField("Ngày báo cáo", validators=[Optional()])
     issuing_body = StringField("Cơ quan ban hành")
     qualifying_deadline = DateTimeLocalField("Hạn chót vòng loại", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    public_url = StringField("Địa chỉ công khai cho mã QR và đường dẫn in ra (bỏ trống: dùng CONTEST_PUBLIC_URL)")
 
 
 class ClusterForm(FlaskForm):
@@ -299,14 +307,18 @@ def settings(edition_id: int):
                 preliminary_cutoff=cutoff, report_number=form.report_number.data.strip(),
                 report_date=form.report_date.data, issuing_body=form.issuing_body.data.strip())
             qualifying.set_deadline(edition=edition, deadline=form.qualifying_deadline.data, actor=current_user)
+            set_public_url(edition=edition, url=form.public_url.data, actor=registration.actor_name(current_user))
         except ServiceError as exc:
             _fail(exc)
         else:
             db.session.commit()
             flash("Đã lưu cài đặt kỳ thi.", "success")
             return redirect(url_for(".settings", edition_id=edition.id))
+    base = public_base(edition)
+    warning = LOOPBACK_WARNING.format(address=base or request.url_root.rstrip("/")) \
+        if is_loopback(base or request.url_root) else None
     return render_template("organiser/settings.html", form=form, edition=edition, rnd=rnd,
-                           format_local=qualifying.format_local)
+                           format_local=qualifying.format_local, loopback_warning=warning)
 
 
 def _rules_form(edition) -> RulesForm:

@@ -41,6 +41,8 @@ def test_commands_on_a_database_without_schema_say_to_upgrade(tmp_path):
         assert result.exit_code == 1, (args, result.output)
         assert result.output == expected, args
         assert "Traceback" not in result.output
+    with app.app_context():
+        db.engine.dispose()
 
 
 def test_commands_on_postgresql_without_schema_say_to_upgrade(pg_schema):
@@ -48,5 +50,44 @@ def test_commands_on_postgresql_without_schema_say_to_upgrade(pg_schema):
 
     app = build_app(PG_URL, {"connect_args": {"options": f"-csearch_path={pg_schema}"}})
     result = app.test_cli_runner().invoke(args=["load-demo"])
+    with app.app_context():
+        db.engine.dispose()
     assert result.exit_code == 1
     assert "Hãy chạy: flask --app contest_app db upgrade" in result.output
+
+
+def test_judge_links_use_the_public_address(runner, app, demo):
+    result = runner.invoke(args=["judge-links", "--edition", "2019"])
+    assert result.exit_code == 0
+    assert "Cảnh báo: Địa chỉ công khai đang là địa chỉ nội bộ của máy chủ (http://127.0.0.1:5000)" in result.output
+    app.config["CONTEST_PUBLIC_URL"] = "http://192.168.1.10"
+    result = runner.invoke(args=["judge-links", "--edition", "2019"])
+    lines = result.output.splitlines()
+    assert lines[0] == "Giám khảo chung khảo · Lần thứ 4 - năm 2019 (trang đăng nhập bằng PIN: http://192.168.1.10/judge)"
+    assert all(line.split("\t")[1].startswith("http://192.168.1.10/j/") for line in lines[1:])
+    assert len(lines) == 7
+
+
+def test_organiser_sets_the_editions_public_address(client, make_user, login, demo):
+    import re
+    from html import unescape
+
+    from contest_app.models import Edition
+    from tests.conftest import csrf_token_from
+
+    make_user("btc", "organiser")
+    login("btc")
+    url = f"/organiser/editions/{demo.id}/settings"
+    page = client.get(url).get_data(as_text=True)
+    assert "Địa chỉ công khai đang là địa chỉ nội bộ của máy chủ (http://localhost)" in unescape(page)
+    data = {"csrf_token": csrf_token_from(page), "preliminary_cutoff": "75,00", "rules_reference": "",
+            "report_number": "", "issuing_body": "", "public_url": "hoithi khanh hoa"}
+    html = unescape(client.post(url, data=data, follow_redirects=True).get_data(as_text=True))
+    assert "Địa chỉ công khai phải có dạng http://máy-chủ[:cổng] hoặc https://tên-miền." in html
+    data["public_url"] = "http://192.168.1.10:8000/"
+    html = unescape(client.post(url, data=data, follow_redirects=True).get_data(as_text=True))
+    assert "Đã lưu cài đặt kỳ thi." in html and "địa chỉ nội bộ" not in html
+    db.session.expire_all()
+    assert db.session.get(Edition, demo.id).public_url == "http://192.168.1.10:8000"
+    board = client.get("/board/2019").get_data(as_text=True)
+    assert re.search(r"loopback-warning", board) is None
