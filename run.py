@@ -34,7 +34,7 @@ def prepare_database(app, demo: bool) -> None:
 
     from contest_app.extensions import db
     from contest_app.models import Edition, User
-    from contest_app.services.accounts import create_user
+    from contest_app.services.trust.accounts import create_user
     from contest_app.services.demo import load_demo
 
     with app.app_context():

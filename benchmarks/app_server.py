@@ -29,9 +29,9 @@ def prepare(segment_key: str = "presentation") -> dict:
     """
     from contest_app import create_app
     from contest_app.extensions import db
-    from contest_app.services import judge_access, live_state
+    from contest_app.services.final import judge_access, live_state
     from contest_app.services.demo import load_demo
-    from contest_app.services.results import finalists
+    from contest_app.services.final.results import finalists
 
     app = create_app()
     with app.app_context():

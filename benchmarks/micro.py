@@ -105,7 +105,7 @@ def build_edition(entries: int, seed: int = 2019) -> int:
 def bench_results(tmp: Path, entries: int, repeats: int) -> dict[str, Any]:
     from contest_app.extensions import db
     from contest_app.models import Edition, Mark
-    from contest_app.services.results import compute_results
+    from contest_app.services.final.results import compute_results
 
     app = build_app(tmp / "results.sqlite")
     with app.app_context():
@@ -221,7 +221,7 @@ def bench_word(tmp: Path, entries: int, repeats: int) -> dict[str, Any]:
         return {"name": name, "skipped": f"no docx builder: {exc}", "target": "< 1 s"}
     from contest_app.extensions import db
     from contest_app.models import Edition
-    from contest_app.services.results import compute_results
+    from contest_app.services.final.results import compute_results
 
     app = build_app(tmp / "word.sqlite")
     with app.app_context():

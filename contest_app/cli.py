@@ -9,20 +9,21 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from contest_app.cli_draw import register as register_draw_commands
+from contest_app.cli_errors import CommandError
+from contest_app.cli_errors import fail as _fail
+from contest_app.cli_judges import register as register_judges_commands
+from contest_app.cli_rounds import register as register_rounds_commands
+from contest_app.cli_trust import register as register_trust_commands
 from contest_app.enums import Role
 from contest_app.extensions import db
+from contest_app.live.commands import COMMANDS as live_commands
+from contest_app.question_banks.commands import banks_cli
+from contest_app.services.demo import load_demo
 from contest_app.services.errors import ServiceError
-
-
-class CommandError(click.ClickException):
-    """A refusal printed in Vietnamese ("Lỗi: ...") with exit code 1."""
-
-    def show(self, file=None) -> None:  # noqa: D102 - click API
-        click.echo(f"Lỗi: {self.format_message()}", err=True)
-
-
-def _fail(message: str) -> None:
-    raise CommandError(message)
+from contest_app.services.final.results import compute_results
+from contest_app.services.rounds.editions import get_edition
+from contest_app.services.trust.accounts import create_user
 
 
 NO_SCHEMA = ("Cơ sở dữ liệu chưa có cấu trúc bảng (hoặc chưa được nâng cấp). "
@@ -72,8 +73,6 @@ def _guard_schema(command: click.Command) -> None:
 @with_appcontext
 def load_demo_command(with_marks: bool) -> None:
     """Nạp dữ liệu mẫu: cuộc thi lần thứ 4 - năm 2019."""
-    from contest_app.services.demo import load_demo
-
     try:
         edition = load_demo(with_marks=with_marks)
     except ServiceError as exc:
@@ -92,8 +91,6 @@ def load_demo_command(with_marks: bool) -> None:
 @with_appcontext
 def create_user_command(username: str, role: str, password: str | None, display_name: str, unit_id: int | None) -> None:
     """Tạo tài khoản người dùng."""
-    from contest_app.services.accounts import create_user
-
     if password is None:
         password = click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu")
     try:
@@ -132,9 +129,6 @@ def results_csv(data: dict) -> str:
 @with_appcontext
 def export_results_command(edition_ref: str, fmt: str) -> None:
     """In kết quả vòng chung khảo (JSON hoặc CSV)."""
-    from contest_app.services.editions import get_edition
-    from contest_app.services.results import compute_results
-
     fmt = fmt.lower()
     if fmt not in ("json", "csv"):
         _fail(f"Định dạng “{fmt}” không được hỗ trợ: chọn json hoặc csv.")
@@ -151,13 +145,6 @@ def export_results_command(edition_ref: str, fmt: str) -> None:
 
 def register_commands(app: Flask) -> None:
     """Register every command of the app, the feature modules' included."""
-    from contest_app.cli_draw import register as register_draw_commands
-    from contest_app.cli_rounds import register as register_rounds_commands
-    from contest_app.cli_judges import register as register_judges_commands
-    from contest_app.cli_trust import register as register_trust_commands
-    from contest_app.live.commands import COMMANDS as live_commands
-    from contest_app.question_banks.commands import banks_cli
-
     for command in (load_demo_command, create_user_command, export_results_command, banks_cli, *live_commands):
         app.cli.add_command(command)
     register_trust_commands(app)

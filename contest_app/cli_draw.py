@@ -1,25 +1,20 @@
 """``flask draw`` and ``flask verify-draw``: run the draw from the command line, and let anyone
-re-check a confirmed draw from its revealed seed. They call ``services.draw`` only."""
+re-check a confirmed draw from its revealed seed. They call ``services.final.draw`` only."""
 from __future__ import annotations
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from contest_app.cli_errors import fail as _fail
 from contest_app.extensions import db
+from contest_app.models import Entry
 from contest_app.services.errors import ServiceError
-
-
-def _fail(message: str) -> None:
-    from contest_app.cli import CommandError
-
-    raise CommandError(message)
+from contest_app.services.final.draw import compute_draw, confirm_draw, get_draw, prepare_draw, team_name, verify_draw
+from contest_app.services.rounds.editions import get_edition
 
 
 def _names(edition) -> dict[int, str]:
-    from contest_app.models import Entry
-    from contest_app.services.draw import team_name
-
     return {e.id: team_name(e) for e in db.session.query(Entry).filter(Entry.edition_id == edition.id)}
 
 
@@ -35,8 +30,6 @@ def _echo_result(edition, result) -> None:
 
 
 def _edition(ref: str):
-    from contest_app.services.editions import get_edition
-
     try:
         return get_edition(ref)
     except ServiceError as exc:
@@ -49,8 +42,6 @@ def _edition(ref: str):
 @with_appcontext
 def verify_draw_command(edition_ref: str, seed: str) -> None:
     """Tính lại kết quả bốc thăm từ mã bốc thăm và so với kết quả đã xác nhận."""
-    from contest_app.services.draw import get_draw, verify_draw
-
     edition = _edition(edition_ref)
     try:
         outcome = verify_draw(edition=edition, seed=seed)
@@ -77,8 +68,6 @@ def verify_draw_command(edition_ref: str, seed: str) -> None:
 @with_appcontext
 def draw_command(edition_ref: str, step: str, quiz_sets: int | None, situation_sets: int | None, actor: str) -> None:
     """Bốc thăm vòng chung khảo: thứ tự thi, đội phản biện, bộ đề và bộ tình huống."""
-    from contest_app.services.draw import compute_draw, confirm_draw, prepare_draw
-
     edition = _edition(edition_ref)
     if step in ("all", "prepare"):
         try:

@@ -5,8 +5,11 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from contest_app.cli_errors import CommandError
 from contest_app.extensions import db
 from contest_app.services.errors import ServiceError
+from contest_app.services.final.final_judges import add_judge, find_unit
+from contest_app.services.rounds.editions import get_edition
 
 
 @click.group("judges")
@@ -23,10 +26,6 @@ def judges_cli() -> None:
 @with_appcontext
 def add_command(edition_ref: str, name: str, seat: str | None, unit: str | None, title: str) -> None:
     """Thêm một giám khảo chung khảo."""
-    from contest_app.cli import CommandError
-    from contest_app.services.editions import get_edition
-    from contest_app.services.final_judges import add_judge, find_unit
-
     try:
         edition = get_edition(edition_ref)
         unit_row = find_unit(unit)

@@ -6,6 +6,9 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from contest_app.extensions import db
+from contest_app.models import Unit
+from contest_app.services.demo import ensure_units
+from contest_app.services.trust.audit import record_event
 
 
 @click.command("seed-units")
@@ -14,9 +17,6 @@ def seed_units_command() -> None:
     """Thêm vào danh mục các đơn vị nêu trong các báo cáo (nếu còn thiếu)."""
     from sqlalchemy import func, select
 
-    from contest_app.models import Unit
-    from contest_app.services.audit import record_event
-    from contest_app.services.demo import ensure_units
 
     before = db.session.scalar(select(func.count(Unit.id))) or 0
     units = ensure_units()

@@ -12,9 +12,14 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from contest_app.cli import CommandError
+from contest_app.cli_errors import CommandError
 from contest_app.extensions import db
+from contest_app.models import AuditEvent
 from contest_app.services.errors import ServiceError
+from contest_app.services.rounds.editions import get_edition
+from contest_app.services.trust.audit import verify_chain
+from contest_app.services.trust.backup import backup_database, restore_database
+from contest_app.services.final.lock import check_export
 
 audit_cli = AppGroup("audit", help="Nhật ký kiểm tra (chuỗi băm).")
 
@@ -24,8 +29,6 @@ def audit_verify_command() -> None:
     """Kiểm tra toàn bộ chuỗi nhật ký: phát hiện bản ghi bị xóa hoặc bị sửa."""
     from sqlalchemy import func, select
 
-    from contest_app.models import AuditEvent
-    from contest_app.services.audit import verify_chain
 
     problems = verify_chain()
     if problems:
@@ -48,9 +51,6 @@ def audit_verify_command() -> None:
 @with_appcontext
 def verify_results_command(edition_ref: str, path: str) -> None:
     """Đối chiếu dấu vân tay của tệp kết quả đã xuất với bản ghi khóa kết quả."""
-    from contest_app.services.editions import get_edition
-    from contest_app.services.lock import check_export
-
     try:
         edition = get_edition(edition_ref)
     except ServiceError as exc:
@@ -86,8 +86,6 @@ def verify_results_command(edition_ref: str, path: str) -> None:
 @with_appcontext
 def backup_command(out: str, fmt: str) -> None:
     """Sao lưu toàn bộ cơ sở dữ liệu vào một tệp (chạy được khi ứng dụng đang hoạt động)."""
-    from contest_app.services.backup import backup_database
-
     try:
         summary = backup_database(out=out, fmt=fmt)
     except ServiceError as exc:
@@ -103,9 +101,6 @@ def backup_command(out: str, fmt: str) -> None:
 @with_appcontext
 def restore_command(path: str, force: bool) -> None:
     """Khôi phục cơ sở dữ liệu từ một tệp sao lưu (vào cơ sở dữ liệu trống)."""
-    from contest_app.services.audit import verify_chain
-    from contest_app.services.backup import restore_database
-
     try:
         summary = restore_database(path=path, force=force)
     except ServiceError as exc:

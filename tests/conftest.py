@@ -134,7 +134,7 @@ def demo(app):
 @pytest.fixture
 def make_user(app):
     """Factory: create and commit a user; returns it."""
-    from contest_app.services.accounts import create_user
+    from contest_app.services.trust.accounts import create_user
 
     def make(username: str = "organiser1", role: str = "organiser", password: str = "mat-khau-123", **kw):
         user = create_user(username=username, role=role, password=password, **kw)

@@ -13,8 +13,8 @@ from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 
 from contest_app.extensions import db
 from contest_app.live import events as ev
-from contest_app.services import live_state
-from contest_app.services.editions import get_edition
+from contest_app.services.final import live_state
+from contest_app.services.rounds.editions import get_edition
 from contest_app.services.errors import ServiceError
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_socketio import emit
+
 from contest_app.extensions import socketio
 from contest_app.live import events as ev
 
@@ -40,3 +42,14 @@ def mark_recorded(edition_id: int, payload: dict[str, Any]) -> None:
 def judge_seen(edition_id: int, payload: dict[str, Any]) -> None:
     """Tell the desks that a tablet sent a heartbeat, connected or disconnected."""
     socketio.emit(ev.JUDGE_SEEN, payload, to=ev.control_room(edition_id), namespace=ev.CONTROL_NS)
+
+
+def presenter_changed(edition_id: int, event: str, state: dict[str, Any]) -> None:
+    """Send the presenter's new snapshot (``question_shown``, ``situation_shown`` …) to the
+    edition's projector screens and presenter desks."""
+    socketio.emit(event, {"state": state}, to=ev.present_room(edition_id), namespace=ev.PRESENT_NS)
+
+
+def present_state_to_caller(state: dict[str, Any]) -> None:
+    """Answer a screen that just connected with what the screen shows now (``present_state``)."""
+    emit(ev.PRESENT_STATE, {"state": state})

@@ -4,8 +4,13 @@ from __future__ import annotations
 import click
 from flask.cli import with_appcontext
 
+from contest_app.cli_errors import CommandError
 from contest_app.extensions import db
+from contest_app.live import broadcast
 from contest_app.services.errors import ServiceError
+from contest_app.services.final.judge_access import edition_credentials
+from contest_app.services.final.live_state import refresh_board, reset_live
+from contest_app.services.rounds.editions import LOOPBACK_WARNING, get_edition, is_loopback, public_base
 
 
 @click.command("judge-links")
@@ -16,10 +21,6 @@ from contest_app.services.errors import ServiceError
 @with_appcontext
 def judge_links_command(edition_ref: str, base_url: str) -> None:
     """In đường dẫn đăng nhập và mã PIN của từng giám khảo chung khảo."""
-    from contest_app.cli import CommandError
-    from contest_app.services.editions import get_edition
-    from contest_app.services.judge_access import edition_credentials
-
     try:
         edition = get_edition(edition_ref)
     except ServiceError as exc:
@@ -28,8 +29,6 @@ def judge_links_command(edition_ref: str, base_url: str) -> None:
     db.session.commit()
     if not creds:
         raise CommandError(f"Kỳ thi {edition.title} chưa có giám khảo chung khảo.")
-    from contest_app.services.editions import LOOPBACK_WARNING, is_loopback, public_base
-
     base = (base_url or public_base(edition) or "http://127.0.0.1:5000").rstrip("/")
     if is_loopback(base):
         click.echo("Cảnh báo: " + LOOPBACK_WARNING.format(address=base), err=True)
@@ -45,20 +44,17 @@ def judge_links_command(edition_ref: str, base_url: str) -> None:
 @with_appcontext
 def live_reset_command(edition_ref: str, delete_marks: bool, yes: bool) -> None:
     """Đặt lại trạng thái trực tiếp (sân khấu, phần thi đang mở, công bố) của một kỳ thi."""
-    from contest_app.cli import CommandError
-    from contest_app.services.editions import get_edition
-    from contest_app.services.live_state import refresh_board, reset_live
-
     try:
         edition = get_edition(edition_ref)
         if delete_marks and not yes:
             click.confirm(f"Xóa mọi điểm chấm vòng chung khảo của {edition.title}?", abort=True)
         deleted = reset_live(edition=edition, actor="dòng lệnh live-reset", delete_marks=delete_marks)
-        refresh_board(edition, publish=True)
+        delta = refresh_board(edition, publish=True)
     except ServiceError as exc:
         db.session.rollback()
         raise CommandError(exc.message) from None
     db.session.commit()
+    broadcast.board_updated(delta)  # through the message queue, open boards redraw at once
     click.echo(f"Đã đặt lại trạng thái trực tiếp của {edition.title}; đã xóa {deleted} điểm chấm.")
 
 

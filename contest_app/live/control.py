@@ -18,8 +18,8 @@ from contest_app.extensions import db
 from contest_app.live import broadcast
 from contest_app.live import events as ev
 from contest_app.models import Edition
-from contest_app.services import live_state
-from contest_app.services.editions import get_edition
+from contest_app.services.final import live_state
+from contest_app.services.rounds.editions import get_edition
 from contest_app.services.errors import PermissionDenied, ServiceError, ValidationError
 
 DESK_ROLES = (Role.CONTROL.value, Role.SECRETARIAT.value, Role.ORGANISER.value)

@@ -8,6 +8,7 @@ from __future__ import annotations
 JUDGE_NS = "/judge"
 BOARD_NS = "/board"
 CONTROL_NS = "/control"
+PRESENT_NS = "/present"
 
 # client -> server
 SUBMIT_MARK = "submit_mark"
@@ -32,9 +33,26 @@ DESK_UPDATED = "desk_updated"
 MARK_RECORDED = "mark_recorded"
 JUDGE_SEEN = "judge_seen"
 
-#: Events a judge's client may send; sent to /board they are refused with ``read_only``.
-JUDGE_EVENTS = (SUBMIT_MARK, HEARTBEAT, GET_STATE)
-DESK_EVENTS = (SET_STAGE, OPEN_SEGMENT, CLOSE_SEGMENT, REVEAL_SEGMENT, REVEAL_PRIZES, GET_DESK)
+# /present: the projector screen and the desk's presenter buttons (see live/present.py)
+# client (desk) -> server
+SHOW_QUESTION = "show_question"
+SHOW_NEXT = "show_next"
+SHOW_PREVIOUS = "show_previous"
+REVEAL_ANSWER = "reveal_answer"
+START_COUNTDOWN = "start_countdown"
+STOP_COUNTDOWN = "stop_countdown"
+TOGGLE_COUNTDOWN = "toggle_countdown"
+SHOW_SITUATION = "show_situation"
+CLEAR_SCREEN = "clear_screen"
+GET_PRESENT_STATE = "get_present_state"
+# server -> screens and desks
+PRESENT_STATE = "present_state"
+QUESTION_SHOWN = "question_shown"
+ANSWER_REVEALED = "answer_revealed"
+SITUATION_SHOWN = "situation_shown"
+COUNTDOWN_STARTED = "countdown_started"
+COUNTDOWN_STOPPED = "countdown_stopped"
+SCREEN_CLEARED = "screen_cleared"
 
 READ_ONLY_MESSAGE = "Bảng điểm chỉ để xem: kênh này không nhận thao tác chấm điểm hay điều khiển."
 DESK_DENIED = "Chỉ Bàn điều khiển, Ban Thư ký hoặc Ban Tổ chức được điều khiển phần thi. Vui lòng đăng nhập."
@@ -55,3 +73,7 @@ def judge_room(judge_id: int) -> str:
 
 def control_room(edition_id: int) -> str:
     return f"control:{edition_id}"
+
+
+def present_room(edition_id: int) -> str:
+    return f"present:{edition_id}"

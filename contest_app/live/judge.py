@@ -17,9 +17,9 @@ from contest_app.extensions import db
 from contest_app.live import broadcast
 from contest_app.live import events as ev
 from contest_app.models import Edition, Entry, Judge
-from contest_app.services import judge_access, live_state
+from contest_app.services.final import judge_access, live_state
 from contest_app.services.errors import ServiceError, ValidationError
-from contest_app.services.judging import MESSAGES, record_mark, window_of
+from contest_app.services.final.judging import MESSAGES, record_mark, window_of
 
 SESSION_KEY = "live_judge"
 

@@ -1,8 +1,8 @@
 """The draw (bốc thăm) of a final, its per-team assignments, the presenter screen's
 state and the answers a team gives in the knowledge quiz.
 
-Slim tables only: the draw is computed by ``contest_app.services.draw``, answers are
-judged by ``contest_app.services.answers``.
+Slim tables only: the draw is computed by ``contest_app.services.final.draw``, answers are
+judged by ``contest_app.services.final.answers``.
 """
 from __future__ import annotations
 

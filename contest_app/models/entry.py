@@ -68,7 +68,3 @@ class Entry(db.Model):
     unit: Mapped["Unit"] = relationship()  # noqa: F821
     team: Mapped[Team | None] = relationship()
     thematic_group: Mapped["ThematicGroup | None"] = relationship()  # noqa: F821
-
-    @property
-    def is_finalist(self) -> bool:
-        return self.preliminary_status == RoundStatus.PASSED.value

@@ -4,7 +4,7 @@ It owns: which team is on stage and which (entry, segment) is open for marking, 
 open/closed and revealed flags of every (entry, segment), the board's monotonic
 sequence number with the snapshot it numbers, every mark submission's idempotency key,
 and what the desk knows of each judge's tablet and login. It holds no scores: those
-come from ``services.results.compute_results``.
+come from ``services.final.results.compute_results``.
 """
 from __future__ import annotations
 

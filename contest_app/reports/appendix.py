@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from contest_app.enums import RoundKind
 from contest_app.models import Edition
-from contest_app.reports.numbers import rounded, vn_date
-from contest_app.services.results import EditionResults
+from contest_app.formatting import rounded, vn_date
+from contest_app.services.final.results import EditionResults
 
 ROMAN = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII"]
 AVERAGE_LABEL = "ĐIỂM TRUNG BÌNH"

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from contest_app.enums import SideAwardMethod
-from contest_app.reports.numbers import rounded
-from contest_app.services.results import EditionResults
+from contest_app.formatting import rounded
+from contest_app.services.final.results import EditionResults
 
 MAIN = "Giải chính"
 SIDE = "Giải phụ"

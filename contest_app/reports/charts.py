@@ -13,9 +13,9 @@ from html import escape
 
 from markupsafe import Markup
 
-from contest_app.reports.numbers import vn, vn_short
+from contest_app.formatting import vn, vn_short
 from contest_app.scoring import to_fraction
-from contest_app.services.results import EditionResults
+from contest_app.services.final.results import EditionResults
 
 PALETTE = ("#0b4f8a", "#d9302c", "#1d7f3a", "#a86400", "#6a3d9a", "#008b8b")
 FONT = 'font-family="Liberation Sans, Arial, sans-serif"'

@@ -10,8 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from contest_app.reports.numbers import rounded, vn, vn_short
-from contest_app.services.results import EditionResults
+from contest_app.formatting import rounded, vn, vn_short
+from contest_app.services.final.results import EditionResults
+from contest_app.services.rounds.round_figures import round_figures
 
 
 def _teams(results: EditionResults, entry_ids) -> list[str]:
@@ -59,9 +60,7 @@ def total_sentence(results: EditionResults) -> str | None:
 
 
 def rounds_sentence(results: EditionResults) -> str | None:
-    """Entries per round ("95 … 52/95 … 12"), from services/round_figures (the one set of figures)."""
-    from contest_app.services.round_figures import round_figures
-
+    """Entries per round ("95 … 52/95 … 12"), from services/rounds/round_figures (the one set of figures)."""
     q, p, f = round_figures(results.edition).totals
     if not q:
         return None

@@ -18,7 +18,7 @@ from contest_app.reports.appendix import (
     Appendices,
     Heading,
 )
-from contest_app.reports.numbers import vn
+from contest_app.formatting import vn
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts" / "liberation-serif"
 FAMILY = "LiberationSerif"

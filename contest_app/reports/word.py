@@ -24,7 +24,7 @@ from contest_app.reports.appendix import (
     Appendices,
     Heading,
 )
-from contest_app.reports.numbers import vn
+from contest_app.formatting import vn
 
 FONT = "Times New Roman"
 

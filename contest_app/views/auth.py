@@ -11,7 +11,7 @@ from wtforms.validators import DataRequired
 
 from contest_app.extensions import db, login_manager
 from contest_app.models import User
-from contest_app.services.accounts import authenticate
+from contest_app.services.trust.accounts import authenticate
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 

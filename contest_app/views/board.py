@@ -8,8 +8,8 @@ import qrcode.image.svg
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
 
 from contest_app.extensions import db
-from contest_app.services import live_state
-from contest_app.services.editions import get_edition
+from contest_app.services.final import live_state
+from contest_app.services.rounds.editions import LOOPBACK_WARNING, get_edition, is_loopback, public_base
 
 bp = Blueprint("board", __name__)
 
@@ -17,8 +17,6 @@ bp = Blueprint("board", __name__)
 def public_url(endpoint: str, *, edition=None, **values) -> str:
     """An absolute URL as the audience reaches it: the edition's public address, else
     CONTEST_PUBLIC_URL, else the address this request came to."""
-    from contest_app.services.editions import public_base
-
     base = public_base(edition) or request.url_root
     return base.rstrip("/") + url_for(endpoint, **values)
 
@@ -27,8 +25,6 @@ def public_url(endpoint: str, *, edition=None, **values) -> str:
 def board(ref: str):
     """The live board (16:9 projector, responsive on a phone)."""
     edition = get_edition(ref)
-    from contest_app.services.editions import LOOPBACK_WARNING, is_loopback
-
     board_url = public_url("board.board", edition=edition, ref=edition.year)
     warning = LOOPBACK_WARNING.format(address=board_url) if is_loopback(board_url) else None
     return render_template("board/board.html", edition=edition, overlay=False, board_url=board_url,

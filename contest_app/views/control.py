@@ -10,7 +10,7 @@ from sqlalchemy import select
 from contest_app.enums import Role
 from contest_app.extensions import db
 from contest_app.models import Edition
-from contest_app.services.editions import get_edition
+from contest_app.services.rounds.editions import get_edition
 from contest_app.services.errors import NotFound
 from contest_app.views.helpers import roles_required
 

@@ -1,16 +1,17 @@
 """What every view shares: access checks, template filters, error pages, security headers."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from decimal import Decimal
-from fractions import Fraction
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
 from flask import Flask, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from contest_app.scoring import display
+from contest_app.extensions import db
+from contest_app.formatting import vn, vn_money
 from contest_app.services.errors import ServiceError
 
 DENIED = "Bạn không có quyền thực hiện thao tác này."
@@ -38,26 +39,44 @@ def roles_required(*roles: str) -> Callable:
     return decorator
 
 
-def vn_number(value: Any, places: int = 2) -> str:
-    """Format a number the Vietnamese way: decimal comma, dot for thousands (7,17; 1.000.000)."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, (Fraction, int)) or (isinstance(value, Decimal) and places is not None):
-        value = display(value, places)
-    text = f"{Decimal(str(value)):,.{places}f}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+@dataclass
+class Action:
+    """What a view's change came to: ``ok`` once committed, or the refusal in ``error``."""
+
+    message: str | None = None
+    ok: bool = False
+    error: ServiceError | None = None
+
+    def succeed(self, message: str) -> None:
+        """The Vietnamese message to flash once the change is committed."""
+        self.message = message
 
 
-def vn_money(value: Any) -> str:
-    """An amount in đồng with dots for thousands (1.000.000)."""
-    if value is None:
-        return ""
-    return f"{int(Decimal(str(value))):,}".replace(",", ".")
+@contextmanager
+def view_action(success: str | None = None) -> Iterator[Action]:
+    """Run a view's change in the ``with`` block: the one try / flash / commit of every view.
+
+    A ``ServiceError`` raised in the block rolls back, flashes its Vietnamese message and stops
+    the block (kept in ``action.error``; nothing changed); otherwise the view commits once and
+    flashes the success message (``success`` or the one given to ``action.succeed``).
+    """
+    action = Action(message=success)
+    try:
+        yield action
+    except ServiceError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+        action.error = exc
+        return
+    db.session.commit()
+    action.ok = True
+    if action.message:
+        flash(action.message, "success")
 
 
 def register_helpers(app: Flask) -> None:
     """Install filters, error handlers and response headers."""
-    app.jinja_env.filters["vn"] = vn_number
+    app.jinja_env.filters["vn"] = vn
     app.jinja_env.filters["money"] = vn_money
 
     @app.errorhandler(ServiceError)
@@ -96,4 +115,4 @@ def register_helpers(app: Flask) -> None:
         return response
 
 
-__all__ = ["DENIED", "abort", "roles_required", "vn_money", "vn_number"]
+__all__ = ["DENIED", "abort", "roles_required"]

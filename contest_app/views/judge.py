@@ -11,9 +11,10 @@ from sqlalchemy import select
 from contest_app.extensions import db
 from contest_app.live.judge import SESSION_KEY
 from contest_app.models import Edition
-from contest_app.services import judge_access
 from contest_app.services.errors import ServiceError
-from contest_app.services.judge_access import final_judges
+from contest_app.services.final import judge_access
+from contest_app.services.final.judge_access import final_judges
+from contest_app.services.rounds.editions import get_edition
 
 bp = Blueprint("judge", __name__)
 
@@ -27,8 +28,6 @@ def _sign_in(judge) -> None:
 def _pin_edition() -> Edition | None:
     ref = request.values.get("edition")
     if ref:
-        from contest_app.services.editions import get_edition
-
         return get_edition(ref)
     return db.session.scalar(
         select(Edition).where(Edition.figures_only.is_(False)).order_by(Edition.year.desc()).limit(1)

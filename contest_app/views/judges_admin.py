@@ -18,16 +18,17 @@ from contest_app.enums import Role
 from contest_app.extensions import db
 from contest_app.live import broadcast
 from contest_app.models import Entry, Judge
-from contest_app.services import final_judges, judge_access, live_state
-from contest_app.services.editions import LOOPBACK_WARNING, is_loopback
-from contest_app.services.registration import list_units
-from contest_app.services.audit import list_events, verify_chain
-from contest_app.services.errors import NotFound, ServiceError
-from contest_app.services.judging import correct_mark, marks_of, vn_decimal
-from contest_app.services.results import finalists
+from contest_app.services.final import final_judges, judge_access, live_state
+from contest_app.services.trust.audit import list_events, record_event, verify_chain
+from contest_app.services.errors import NotFound, ServiceError, ValidationError
+from contest_app.formatting import vn_decimal
+from contest_app.services.final.judging import correct_mark, marks_of
+from contest_app.services.final.results import finalists
+from contest_app.services.rounds.editions import LOOPBACK_WARNING, is_loopback
+from contest_app.services.rounds.registration import list_units
 from contest_app.views.board import public_url
 from contest_app.views.control import default_edition
-from contest_app.views.helpers import roles_required
+from contest_app.views.helpers import roles_required, view_action
 
 bp = Blueprint("judges_admin", __name__, url_prefix="/secretariat")
 
@@ -54,11 +55,6 @@ class JudgeForm(FlaskForm):
     unit_id = SelectField("Đơn vị công tác", coerce=int, default=0)
     seat = IntegerField("Ghế số (bỏ trống: xếp sau cùng)", validators=[
         Optional(), NumberRange(1, 99, message="Số ghế từ 1 đến 99.")])
-
-
-class SeatForm(FlaskForm):
-    seat = IntegerField("Ghế số", validators=[DataRequired(message="Vui lòng nhập số ghế."),
-                                              NumberRange(1, 99, message="Số ghế từ 1 đến 99.")])
 
 
 def _unit_choices() -> list[SelectChoice]:
@@ -131,8 +127,6 @@ def judges():
 @roles_required(*MANAGERS)
 def qr_sheet():
     """The A4 print-ready sheet: one QR code (personal login link) and PIN per judge."""
-    from contest_app.services.audit import record_event
-
     edition = default_edition()
     links = _links(edition)
     if links:
@@ -222,24 +216,25 @@ def marks():
     """Every mark of the final, and the form to correct one after its segment is closed."""
     edition = default_edition()
     if request.method == "POST":
-        try:
-            judge = _judge(int(request.form.get("judge_id", "0")))
-            entry = db.session.get(Entry, int(request.form.get("entry_id", "0")))
+        with view_action() as action:
+            try:
+                judge_id, entry_id = int(request.form.get("judge_id", "0")), int(request.form.get("entry_id", "0"))
+            except ValueError:
+                raise ValidationError("Dữ liệu nhập không hợp lệ.", code="bad_request") from None
+            judge = _judge(judge_id)
+            entry = db.session.get(Entry, entry_id)
             if entry is None:
                 raise NotFound("Không tìm thấy đội thi.")
             segment = live_state.get_segment(edition, request.form.get("segment_key"))
             correct_mark(actor=current_user, judge=judge, entry=entry, segment=segment,
                          value=request.form.get("value"), reason=request.form.get("reason", ""))
             delta = live_state.refresh_board(edition, publish=True)
-            db.session.commit()
-        except (ServiceError, ValueError) as exc:
-            db.session.rollback()
-            flash(getattr(exc, "message", "Dữ liệu nhập không hợp lệ."), "danger")
+            action.succeed("Đã sửa điểm và ghi vào nhật ký.")
+        if action.error:
             return redirect(url_for("judges_admin.marks", edition=edition.year))
         broadcast.board_updated(delta)
         broadcast.desk_updated(edition.id, live_state.desk_state(edition))
         db.session.rollback()
-        flash("Đã sửa điểm và ghi vào nhật ký.", "success")
         return redirect(url_for("judges_admin.marks", edition=edition.year))
     judges = judge_access.final_judges(edition)
     entries = finalists(edition)

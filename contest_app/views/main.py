@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from contest_app.services.editions import get_edition, list_editions
-from contest_app.services.results import compute_results
+from contest_app.services.rounds.editions import get_edition, list_editions
+from contest_app.services.final.results import compute_results
 
 bp = Blueprint("main", __name__)
 

@@ -12,7 +12,6 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms.fields.choices import SelectChoice
 from wtforms import (
     BooleanField,
     DateField,
@@ -28,24 +27,36 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, NumberRange, Optional, Regexp
 
 from contest_app.enums import Aggregation, Block, RevealMode, Role, RoundStatus, SideAwardMethod
 from contest_app.extensions import db
+from contest_app.formatting import vn_moment
 from contest_app.models import Cluster, Entry, PreliminaryAssignment, User
-from contest_app.services import excel_import, preliminary, qualifying, registration, round_figures, similarity
 from contest_app.services.demo import ensure_units
-from contest_app.services.editions import (
+from contest_app.services.errors import NotFound, ValidationError
+from contest_app.services.final.setup_checklist import checklist as build_checklist
+from contest_app.services.rounds import (
+    edition_rules,
+    excel_import,
+    preliminary,
+    qualifying,
+    registration,
+    round_figures,
+    similarity,
+)
+from contest_app.services.rounds.editions import (
     LOOPBACK_WARNING,
+    create_edition,
     get_edition,
     is_loopback,
     list_editions,
     public_base,
     set_public_url,
 )
-from contest_app.services.audit import record_event
-from contest_app.services.errors import NotFound, ServiceError, ValidationError
-from contest_app.views.helpers import roles_required
+from contest_app.services.trust.audit import actor_name, record_event
+from contest_app.views.helpers import roles_required, view_action
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
@@ -168,11 +179,6 @@ class ReviewForm(FlaskForm):
     note = TextAreaField("Ghi chú")
 
 
-def _fail(exc: ServiceError) -> None:
-    db.session.rollback()
-    flash(exc.message, "danger")
-
-
 # --- home, units, accounts -------------------------------------------------------------------
 
 
@@ -187,13 +193,10 @@ def units():
     """The units directory, and adding a unit."""
     form = UnitForm()
     if form.validate_on_submit():
-        try:
+        with view_action() as action:
             unit = registration.create_unit(name=form.name.data, block=form.block.data, actor=current_user)
-        except ServiceError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
-            flash(f"Đã thêm đơn vị “{unit.name}”.", "success")
+            action.succeed(f"Đã thêm đơn vị “{unit.name}”.")
+        if action.ok:
             return redirect(url_for(".units"))
     return render_template("organiser/units.html", form=form, units=registration.list_units())
 
@@ -204,7 +207,7 @@ def seed_units():
     before = len(registration.list_units())
     ensure_units()
     added = len(registration.list_units()) - before
-    record_event(actor=registration.actor_name(current_user), action="unit.seed",
+    record_event(actor=actor_name(current_user), action="unit.seed",
                               object_type="unit", after={"added": added})
     db.session.commit()
     flash(f"Đã thêm {added} đơn vị từ các báo cáo.", "success")
@@ -217,15 +220,12 @@ def accounts():
     form = AccountForm()
     form.unit_id.choices = _unit_choices("— Không thuộc đơn vị —")
     if form.validate_on_submit():
-        try:
+        with view_action() as action:
             user = registration.create_account(
                 username=form.username.data.strip(), role=form.role.data, password=form.password.data,
                 display_name=form.display_name.data.strip(), unit_id=form.unit_id.data or None, actor=current_user)
-        except ServiceError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
-            flash(f"Đã tạo tài khoản “{user.username}” ({user.role_label}).", "success")
+            action.succeed(f"Đã tạo tài khoản “{user.username}” ({user.role_label}).")
+        if action.ok:
             return redirect(url_for(".accounts"))
     users = registration.list_users()
     role_forms = {}
@@ -247,14 +247,10 @@ def change_role(user_id: int):
     if not form.validate_on_submit():
         flash("Dữ liệu vai trò không hợp lệ.", "danger")
         return redirect(url_for(".accounts"))
-    try:
+    with view_action() as action:
         registration.change_role(user=user, role=form.role.data, unit_id=form.unit_id.data or None,
                                  active=form.active.data, actor=current_user)
-    except ServiceError as exc:
-        _fail(exc)
-    else:
-        db.session.commit()
-        flash(f"Đã cập nhật vai trò của “{user.username}”: {user.role_label}.", "success")
+        action.succeed(f"Đã cập nhật vai trò của “{user.username}”: {user.role_label}.")
     return redirect(url_for(".accounts"))
 
 
@@ -264,25 +260,20 @@ def change_role(user_id: int):
 @bp.route("/editions/new", methods=["GET", "POST"])
 def new_edition():
     """Create an edition with the default rules of 2019 or those of a previous edition."""
-    from contest_app.services.editions import create_edition
-
     form = EditionForm()
     form.copy_from.choices = [SelectChoice(0, "— Không, dùng điều lệ mặc định (năm 2019) —")] + [
         SelectChoice(e.id, e.title) for e in list_editions() if not e.figures_only]
     if form.validate_on_submit():
-        try:
+        with view_action() as action:
             number, year = (str(form.number.data).strip(), str(form.year.data).strip())
             if not number.isdigit() or not year.isdigit():
                 raise ValidationError("Lần tổ chức và năm phải là số nguyên.", code="not_a_number")
             source = get_edition(form.copy_from.data) if form.copy_from.data else None
             edition = create_edition(number=int(number), year=int(year), title=form.title.data or "",
                                      actor=current_user.username, copy_from=source)
-        except ServiceError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
             origin = f"sao chép từ {source.title}" if source else "điều lệ mặc định"
-            flash(f"Đã tạo kỳ thi “{edition.title}” ({origin}); hãy kiểm tra điều lệ.", "success")
+            action.succeed(f"Đã tạo kỳ thi “{edition.title}” ({origin}); hãy kiểm tra điều lệ.")
+        if action.ok:
             return redirect(url_for(".rules", edition_id=edition.id))
     return render_template("organiser/edition_new.html", form=form, edition=None)
 
@@ -297,7 +288,7 @@ def settings(edition_id: int):
     if request.method == "GET":
         form.preliminary_cutoff.data = f"{edition.preliminary_cutoff:.2f}"
     if form.validate_on_submit():
-        try:
+        with view_action() as action:
             try:
                 cutoff = Decimal(str(form.preliminary_cutoff.data or "").strip().replace(",", "."))
             except InvalidOperation:
@@ -307,24 +298,19 @@ def settings(edition_id: int):
                 preliminary_cutoff=cutoff, report_number=form.report_number.data.strip(),
                 report_date=form.report_date.data, issuing_body=form.issuing_body.data.strip())
             qualifying.set_deadline(edition=edition, deadline=form.qualifying_deadline.data, actor=current_user)
-            set_public_url(edition=edition, url=form.public_url.data, actor=registration.actor_name(current_user))
-        except ServiceError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
-            flash("Đã lưu cài đặt kỳ thi.", "success")
+            set_public_url(edition=edition, url=form.public_url.data, actor=actor_name(current_user))
+            action.succeed("Đã lưu cài đặt kỳ thi.")
+        if action.ok:
             return redirect(url_for(".settings", edition_id=edition.id))
     base = public_base(edition)
     warning = LOOPBACK_WARNING.format(address=base or request.url_root.rstrip("/")) \
         if is_loopback(base or request.url_root) else None
     return render_template("organiser/settings.html", form=form, edition=edition, rnd=rnd,
-                           format_local=qualifying.format_local, loopback_warning=warning)
+                           format_local=vn_moment, loopback_warning=warning)
 
 
 def _rules_form(edition) -> RulesForm:
     """The rules form, filled from the edition on GET, with blank rows to add to."""
-    from contest_app.services import edition_rules
-
     if request.method == "POST":
         form = RulesForm()
     else:
@@ -358,8 +344,6 @@ def vn_plain(value) -> str:
 @bp.route("/editions/<int:edition_id>/rules", methods=["GET", "POST"])
 def rules(edition_id: int):
     """The edition's rules (Điều lệ): final segments, panel, reveal, tie-break, prizes, side awards, cutoff."""
-    from contest_app.services import edition_rules
-
     edition = get_edition(edition_id)
     form = _rules_form(edition)
     if form.validate_on_submit():
@@ -378,14 +362,10 @@ def rules(edition_id: int):
                 amount=(r.form.amount.data or "").replace(".", ""), method=r.form.method.data,
                 segment_key=r.form.segment_key.data or None) for r in form.side_awards],
             preliminary_cutoff=form.preliminary_cutoff.data)
-        try:
-            edition_rules.update_rules(edition=edition, rules=data, actor=registration.actor_name(current_user),
+        with view_action("Đã lưu điều lệ kỳ thi.") as action:
+            edition_rules.update_rules(edition=edition, rules=data, actor=actor_name(current_user),
                                        reason=form.reason.data or "")
-        except ServiceError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
-            flash("Đã lưu điều lệ kỳ thi.", "success")
+        if action.ok:
             return redirect(url_for(".rules", edition_id=edition.id))
     elif request.method == "POST":
         flash("Điều lệ chưa được lưu: hãy sửa các ô báo lỗi.", "danger")
@@ -408,10 +388,8 @@ def item_url(edition, endpoint: str) -> str:
 @bp.get("/editions/<int:edition_id>/checklist")
 def checklist(edition_id: int):
     """The setup checklist: every item red or green, with the page that fixes it."""
-    from contest_app.services.setup_checklist import checklist as build
-
     edition = get_edition(edition_id)
-    items = build(edition)
+    items = build_checklist(edition)
     db.session.rollback()
     return render_template("organiser/checklist.html", edition=edition, items=items,
                            urls={i.key: item_url(edition, i.endpoint) for i in items})
@@ -424,14 +402,11 @@ def clusters(edition_id: int):
     form = ClusterForm()
     form.units.choices = _unit_choices()
     if form.validate_on_submit():
-        try:
+        with view_action() as action:
             cluster = registration.create_cluster(edition=edition, name=form.name.data, unit_ids=form.units.data,
                                                   actor=current_user)
-        except ServiceError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
-            flash(f"Đã tạo {cluster.name}.", "success")
+            action.succeed(f"Đã tạo {cluster.name}.")
+        if action.ok:
             return redirect(url_for(".clusters", edition_id=edition.id))
     clusters_ = registration.list_clusters(edition)
     edit_forms = {}
@@ -460,13 +435,9 @@ def edit_cluster(edition_id: int, cluster_id: int):
     if not form.validate_on_submit():
         flash("; ".join(e for errors in form.errors.values() for e in errors) or "Dữ liệu không hợp lệ.", "danger")
         return redirect(url_for(".clusters", edition_id=edition.id))
-    try:
+    with view_action() as action:
         registration.update_cluster(cluster=cluster, name=form.name.data, unit_ids=form.units.data, actor=current_user)
-    except ServiceError as exc:
-        _fail(exc)
-    else:
-        db.session.commit()
-        flash(f"Đã cập nhật {cluster.name}.", "success")
+        action.succeed(f"Đã cập nhật {cluster.name}.")
     return redirect(url_for(".clusters", edition_id=edition.id))
 
 
@@ -479,13 +450,8 @@ def delete_cluster(edition_id: int, cluster_id: int):
     form = FlaskForm()
     if not form.validate_on_submit():
         raise ValidationError("Biểu mẫu không hợp lệ.", code="bad_form")
-    try:
+    with view_action(f"Đã xóa {name}."):
         registration.delete_cluster(cluster=cluster, actor=current_user)
-    except ServiceError as exc:
-        _fail(exc)
-    else:
-        db.session.commit()
-        flash(f"Đã xóa {name}.", "success")
     return redirect(url_for(".clusters", edition_id=edition.id))
 
 
@@ -499,13 +465,8 @@ def withdraw_entry(edition_id: int, entry_id: int):
     form = FlaskForm()
     if not form.validate_on_submit():
         raise ValidationError("Biểu mẫu không hợp lệ.", code="bad_form")
-    try:
+    with view_action(f"Đã ghi nhận “{entry.title}” rút lui."):
         registration.withdraw_entry(entry=entry, reason=request.form.get("reason", ""), actor=current_user)
-    except ServiceError as exc:
-        _fail(exc)
-    else:
-        db.session.commit()
-        flash(f"Đã ghi nhận “{entry.title}” rút lui.", "success")
     return redirect(url_for(".entries", edition_id=edition.id))
 
 
@@ -531,15 +492,12 @@ def import_excel(edition_id: int):
     form = ImportForm()
     problems: list[str] = []
     if form.validate_on_submit():
-        try:
+        with view_action() as action:
             report = excel_import.import_workbook(edition=edition, data=form.file.data.read(), actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            problems = exc.details.get("problems", [])
+            action.succeed(report.summary)
+        if action.error:
+            problems = action.error.details.get("problems", [])
             return render_template("organiser/import.html", form=form, edition=edition, problems=problems), 400
-        db.session.commit()
-        flash(report.summary, "success")
         return redirect(url_for(".entries", edition_id=edition.id))
     return render_template("organiser/import.html", form=form, edition=edition, problems=problems)
 
@@ -563,13 +521,10 @@ def rubric(edition_id: int):
     if form.validate_on_submit():
         names = request.form.getlist("name")
         points = request.form.getlist("max_points")
-        try:
+        with view_action() as action:
             preliminary.set_rubric(edition=edition, criteria=list(zip(names, points, strict=False)), actor=current_user)
-        except ServiceError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
-            flash("Đã lưu thang điểm vòng sơ khảo.", "success")
+            action.succeed("Đã lưu thang điểm vòng sơ khảo.")
+        if action.ok:
             return redirect(url_for(".rubric", edition_id=edition.id))
     criteria = preliminary.rubric(edition)
     db.session.commit()
@@ -588,14 +543,11 @@ def judges(edition_id: int):
     form.cluster.choices = [SelectChoice(0, "Toàn vòng sơ khảo")] + [SelectChoice(c.id, c.name) for c in registration.list_clusters(edition)]
     if form.validate_on_submit():
         cluster = db.session.get(Cluster, form.cluster.data) if form.cluster.data else None
-        try:
+        with view_action() as action:
             preliminary.assign_judge(edition=edition, judge=db.session.get(User, form.judge.data), cluster=cluster,
                                      actor=current_user)
-        except ServiceError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
-            flash("Đã phân công giám khảo.", "success")
+            action.succeed("Đã phân công giám khảo.")
+        if action.ok:
             return redirect(url_for(".judges", edition_id=edition.id))
     return render_template("organiser/judges.html", form=form, edition=edition,
                            assignments=preliminary.assignments(edition))
@@ -646,17 +598,12 @@ def scoresheets_xlsx(edition_id: int):
 def close_preliminary(edition_id: int):
     """Close the preliminary round: entries at or above the cutoff become finalists."""
     edition = get_edition(edition_id)
-    form = FlaskForm()
-    if not form.validate_on_submit():
+    if not FlaskForm().validate_on_submit():
         raise ValidationError("Biểu mẫu không hợp lệ.", code="bad_form")
-    try:
+    with view_action() as action:
         finalists = preliminary.close_round(edition=edition, actor=current_user,
                                             override_reason=request.form.get("override_reason", ""))
-    except ServiceError as exc:
-        _fail(exc)
-    else:
-        db.session.commit()
-        flash(f"Đã kết thúc vòng sơ khảo: {len(finalists)} mô hình, sáng kiến vào vòng chung khảo.", "success")
+        action.succeed(f"Đã kết thúc vòng sơ khảo: {len(finalists)} mô hình, sáng kiến vào vòng chung khảo.")
     return redirect(url_for(".preliminary_round", edition_id=edition.id))
 
 
@@ -664,13 +611,11 @@ def close_preliminary(edition_id: int):
 def publish_preliminary(edition_id: int):
     """Publish the finalist list."""
     edition = get_edition(edition_id)
-    try:
+    with view_action() as action:
         preliminary.publish_finalists(edition=edition, actor=current_user)
-    except ServiceError as exc:
-        _fail(exc)
+        action.succeed("Đã công bố danh sách vào vòng chung khảo.")
+    if action.error:
         return redirect(url_for(".preliminary_round", edition_id=edition.id))
-    db.session.commit()
-    flash("Đã công bố danh sách vào vòng chung khảo.", "success")
     return redirect(url_for(".finalists", edition_id=edition.id))
 
 
@@ -709,13 +654,9 @@ def similar(edition_id: int):
         b = db.session.get(Entry, int(form.entry_b.data)) if form.entry_b.data.isdigit() else None
         if a is None or b is None:
             raise NotFound("Không tìm thấy mô hình, sáng kiến cần đối chiếu.")
-        try:
+        with view_action() as action:
             similarity.mark_reviewed(entry_a=a, entry_b=b, note=form.note.data, actor=current_user)
-        except ServiceError as exc:
-            _fail(exc)
-        else:
-            db.session.commit()
-            flash("Đã ghi nhận cặp mô hình, sáng kiến đã được xem xét.", "success")
+            action.succeed("Đã ghi nhận cặp mô hình, sáng kiến đã được xem xét.")
         return redirect(url_for(".similar", edition_id=edition.id))
     pairs = similarity.similar_pairs(edition=edition)
     return render_template("organiser/similarity.html", edition=edition, pairs=pairs,

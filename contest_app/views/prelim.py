@@ -13,10 +13,11 @@ from flask_wtf import FlaskForm
 from contest_app.enums import Role
 from contest_app.extensions import db
 from contest_app.models import Entry
-from contest_app.services import dossiers, preliminary
-from contest_app.services.editions import get_edition, list_editions
+from contest_app.services.rounds import dossiers, preliminary
+from contest_app.services.rounds.editions import get_edition, list_editions
 from contest_app.services.errors import Conflict, NotFound, ValidationError
-from contest_app.views.helpers import roles_required, vn_number
+from contest_app.formatting import vn
+from contest_app.views.helpers import roles_required
 
 bp = Blueprint("prelim", __name__, url_prefix="/prelim")
 
@@ -85,7 +86,7 @@ def score(edition_id: int, entry_id: int):
                 values = submitted
         else:
             db.session.commit()
-            flash(f"Đã lưu điểm: tổng {vn_number(total)} điểm.", "success")
+            flash(f"Đã lưu điểm: tổng {vn(total)} điểm.", "success")
             return redirect(url_for(".edition", edition_id=edition_.id))
     db.session.commit()
     status = 400 if error else 200

@@ -17,9 +17,11 @@ from flask_login import current_user
 
 from contest_app.enums import Role
 from contest_app.extensions import db
+from contest_app.live import broadcast
 from contest_app.models import Edition, Entry
-from contest_app.services.answers import answer_scores, answer_segment, answer_sheet, record_answer
-from contest_app.services.draw import (
+from contest_app.services.final import live_state
+from contest_app.services.final.answers import answer_scores, answer_segment, answer_sheet, record_answer
+from contest_app.services.final.draw import (
     confirm_draw,
     confirmed_assignments,
     draw_entries,
@@ -28,9 +30,8 @@ from contest_app.services.draw import (
     require_entry,
     team_name,
 )
-from contest_app.services.editions import get_edition
-from contest_app.services.errors import ServiceError
-from contest_app.views.helpers import roles_required
+from contest_app.services.rounds.editions import get_edition
+from contest_app.views.helpers import roles_required, view_action
 
 bp = Blueprint("present", __name__)
 
@@ -111,14 +112,9 @@ def draw_page(ref: str):
 def draw_prepare(ref: str):
     """Fix the inputs and a new secret seed; show its fingerprint."""
     edition = get_edition(ref)
-    try:
+    with view_action() as action:
         draw = prepare_draw(edition=edition, actor=_actor())
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("present.draw_page", ref=edition.id))
-    db.session.commit()
-    flash(f"Đã tạo mã bốc thăm. Dấu vân tay SHA-256: {draw.seed_fingerprint}", "success")
+        action.succeed(f"Đã tạo mã bốc thăm. Dấu vân tay SHA-256: {draw.seed_fingerprint}")
     return redirect(url_for("present.draw_page", ref=edition.id))
 
 
@@ -127,14 +123,9 @@ def draw_prepare(ref: str):
 def draw_confirm(ref: str):
     """Compute, reveal and lock the draw (audited)."""
     edition = get_edition(ref)
-    try:
+    with view_action() as action:
         confirm_draw(edition=edition, actor=_actor())
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("present.draw_page", ref=edition.id))
-    db.session.commit()
-    flash("Đã xác nhận kết quả bốc thăm. Kết quả đã được khóa và ghi nhật ký.", "success")
+        action.succeed("Đã xác nhận kết quả bốc thăm. Kết quả đã được khóa và ghi nhật ký.")
     return redirect(url_for("present.draw_page", ref=edition.id))
 
 
@@ -196,7 +187,8 @@ def answers(ref: str):
             return redirect(url_for("present.answers", ref=edition.id))
         _, lines = answer_sheet(edition=edition, entry=entry)
         changed = 0
-        try:
+        delta = None
+        with view_action() as action:
             for line in lines:
                 field = f"answer-{line.code}"
                 if field not in request.form:
@@ -209,12 +201,11 @@ def answers(ref: str):
                     continue  # unchanged
                 record_answer(entry=entry, question_code=line.code, answer=letter, actor=_actor())
                 changed += 1
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            return redirect(url_for("present.answers", ref=edition.id, entry=entry.id))
-        db.session.commit()
-        flash(f"Đã lưu {changed} câu trả lời của đội {team_name(entry)}.", "success")
+            if changed:
+                delta = live_state.refresh_board(edition, publish=True)
+            action.succeed(f"Đã lưu {changed} câu trả lời của đội {team_name(entry)}.")
+        if delta is not None and action.ok:
+            broadcast.board_updated(delta)
         return redirect(url_for("present.answers", ref=edition.id, entry=entry.id))
     quiz_set, lines = (None, [])
     if entry is not None:

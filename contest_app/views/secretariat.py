@@ -9,11 +9,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from contest_app.enums import Role
-from contest_app.extensions import db
 from contest_app.models import Edition
 from contest_app.enums import PlanKind, PlanStatus, ReplicationStatus
 from contest_app.reports import charts
@@ -22,16 +21,16 @@ from contest_app.reports.awards import all_award_lines, side_award_lines
 from contest_app.reports.csvfile import appendix_csv, csv_bytes
 from contest_app.reports.excel import MONEY_FORMAT, SCORE_FORMAT, appendix_workbook, table_workbook
 from contest_app.reports.figures import figure_sentences, figures_data
-from contest_app.reports.numbers import vn, vn_date, vn_short
+from contest_app.formatting import vn, vn_date, vn_short
 from contest_app.reports.pdf import appendix_pdf
 from contest_app.reports.word import appendix_document
-from contest_app.services.consistency import consistency_report
-from contest_app.services.editions import get_edition, list_editions
-from contest_app.services.errors import Conflict, ServiceError, ValidationError
-from contest_app.services.followup import STATE_LABELS, followup_rows, record_followup, summary
-from contest_app.services.history import ROUND_LABELS, history_table, save_figures_edition
-from contest_app.services.results import EditionResults, compute_results
-from contest_app.views.helpers import roles_required
+from contest_app.services.final.consistency import consistency_report
+from contest_app.services.rounds.editions import get_edition, list_editions
+from contest_app.services.errors import Conflict, ValidationError
+from contest_app.services.outputs.followup import STATE_LABELS, followup_rows, record_followup, summary
+from contest_app.services.outputs.history import ROUND_LABELS, history_table, save_figures_edition
+from contest_app.services.final.results import EditionResults, compute_results
+from contest_app.views.helpers import roles_required, view_action
 
 bp = Blueprint("secretariat", __name__, url_prefix="/secretariat")
 
@@ -242,7 +241,7 @@ def history_edit(ref: str):
 def _history_form(edition: Edition | None):
     if request.method == "POST":
         form = request.form
-        try:
+        with view_action() as action:
             saved = save_figures_edition(
                 actor=_actor(),
                 number=form.get("number"),
@@ -253,13 +252,10 @@ def _history_form(edition: Edition | None):
                 tiers=_tier_pairs(form),
                 edition=edition,
             )
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
+            action.succeed(f"Đã lưu số liệu {saved.title}.")
+        if action.error:
             return render_template("secretariat/history_form.html", edition=edition, values=form,
-                                   tiers=_tier_pairs(form)), exc.status
-        db.session.commit()
-        flash(f"Đã lưu số liệu {saved.title}.", "success")
+                                   tiers=_tier_pairs(form)), action.error.status
         return redirect(url_for("secretariat.history"))
     values: dict[str, Any] = {}
     tiers: list[tuple[str, Any]] = [("Giải Nhất", 1), ("Giải Nhì", 1), ("Giải Ba", 1), ("Giải Khuyến khích", 6)]
@@ -305,7 +301,7 @@ def followup_save(ref: str, entry_id: int):
     edition, _results_ = _results(ref)
     form = request.form
     received = form.get("received_on", "").strip()
-    try:
+    with view_action() as action:
         try:
             received_on = date.fromisoformat(received) if received else None
         except ValueError:
@@ -322,12 +318,7 @@ def followup_save(ref: str, entry_id: int):
             notes=form.get("notes", ""),
             today=date.today(),
         )
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for("secretariat.followup", ref=edition.year), 303)
-    db.session.commit()
-    flash("Đã lưu tình trạng phương án, đề án, kế hoạch.", "success")
+        action.succeed("Đã lưu tình trạng phương án, đề án, kế hoạch.")
     return redirect(url_for("secretariat.followup", ref=edition.year), 303)
 
 

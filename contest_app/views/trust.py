@@ -8,18 +8,17 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Flask, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, Response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from contest_app.enums import Role
-from contest_app.extensions import db
-from contest_app.services.audit import list_events, verify_chain
-from contest_app.services.editions import get_edition, list_editions
-from contest_app.services.errors import ServiceError
-from contest_app.services.lock import (
+from contest_app.services.final.results import compute_results
+from contest_app.services.rounds.editions import get_edition, list_editions
+from contest_app.services.trust.audit import list_events, verify_chain
+from contest_app.services.final.lock import (
     export_results,
     is_locked,
     local_time,
@@ -27,8 +26,8 @@ from contest_app.services.lock import (
     lock_problems,
     lock_record,
 )
-from contest_app.services.results import compute_results
-from contest_app.views.helpers import roles_required
+from contest_app.services.trust.ratelimit import init_rate_limits
+from contest_app.views.helpers import roles_required, view_action
 
 bp = Blueprint("trust", __name__, url_prefix="/secretariat/trust")
 public_bp = Blueprint("trust_public", __name__)
@@ -66,18 +65,12 @@ def lock(ref: str):
         if not current_user.has_role(Role.SECRETARIAT):
             return render_template("errors/403.html", message="Chỉ Ban Thư ký được khóa kết quả kỳ thi."), 403
         if form.validate_on_submit():
-            try:
+            with view_action() as action:
                 record = lock_final(edition=edition, actor=current_user, reason=(form.reason.data or "").strip())
-            except ServiceError as exc:
-                db.session.rollback()
-                flash(exc.message, "danger")
-                status = exc.status
-            else:
-                db.session.commit()
-                flash(
-                    f"Đã khóa kết quả {edition.title}. Dấu vân tay: {record.after['fingerprint']}.", "success"
-                )
+                action.succeed(f"Đã khóa kết quả {edition.title}. Dấu vân tay: {record.after['fingerprint']}.")
+            if action.ok:
                 return redirect(url_for("trust.lock", ref=edition.id))
+            status = action.error.status
         else:
             status = 400
     else:
@@ -131,8 +124,6 @@ def results_json(ref: str):
 
 def init_app(app: Flask) -> None:
     """Register the trust blueprints and the rate limits on sign-in and PIN forms."""
-    from contest_app.services.ratelimit import init_rate_limits
-
     app.register_blueprint(bp)
     app.register_blueprint(public_bp)
     init_rate_limits(app)

@@ -17,11 +17,12 @@ from wtforms.validators import DataRequired
 
 from contest_app.enums import Role, RoundStatus
 from contest_app.extensions import db
+from contest_app.formatting import vn_moment
 from contest_app.models import Edition, Team, Unit
-from contest_app.services import dossiers, preliminary, qualifying, registration
-from contest_app.services.editions import get_edition, list_editions
-from contest_app.services.errors import NotFound, PermissionDenied, ServiceError
-from contest_app.views.helpers import roles_required
+from contest_app.services.rounds import dossiers, preliminary, qualifying, registration
+from contest_app.services.rounds.editions import get_edition, list_editions
+from contest_app.services.errors import NotFound, PermissionDenied
+from contest_app.views.helpers import roles_required, view_action
 
 bp = Blueprint("unit", __name__, url_prefix="/unit")
 
@@ -114,7 +115,7 @@ def edition(edition_id: int):
         "unit/edition.html", edition=edition_, unit=unit, rnd=rnd,
         teams=registration.list_teams(edition=edition_, unit_id=unit.id),
         entries=registration.list_entries(edition=edition_, unit_id=unit.id),
-        deadline_passed=qualifying.deadline_passed(edition_), format_local=qualifying.format_local,
+        deadline_passed=qualifying.deadline_passed(edition_), format_local=vn_moment,
         unit_arg=unit.id if current_user.has_role(Role.ORGANISER) else None,
         # focal points see the preliminary outcome only once the organisers publish it
         prelim_visible=preliminary.is_published(edition_) or current_user.has_role(Role.ORGANISER),
@@ -128,16 +129,12 @@ def new_team(edition_id: int):
     unit = _unit_for_request()
     form = TeamForm()
     if form.validate_on_submit():
-        try:
+        with view_action() as action:
             team = registration.create_team(edition=edition_, unit=unit, name=form.name.data,
                                             members=registration.parse_members(form.members.data),
                                             actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash(f"Đã đăng ký đội thi “{team.name}”.", "success")
+            action.succeed(f"Đã đăng ký đội thi “{team.name}”.")
+        if action.ok:
             return redirect(url_for(".team", team_id=team.id))
     return render_template("unit/team_form.html", form=form, edition=edition_, unit=unit, team=None)
 
@@ -152,15 +149,11 @@ def team(team_id: int):
         form.members.data = "\n".join(
             " - ".join(p for p in (m.full_name, m.role, m.position) if p) for m in team_.members)
     if form.validate_on_submit():
-        try:
+        with view_action() as action:
             registration.update_team(team=team_, name=form.name.data,
                                      members=registration.parse_members(form.members.data), actor=current_user)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        else:
-            db.session.commit()
-            flash("Đã lưu đội thi.", "success")
+            action.succeed("Đã lưu đội thi.")
+        if action.ok:
             return redirect(url_for(".team", team_id=team_.id))
     return render_template("unit/team_form.html", form=form, edition=edition_, unit=team_.unit, team=team_)
 
@@ -174,18 +167,15 @@ def new_entry(edition_id: int):
     _fill_entry_choices(form, edition_, unit.id)
     if form.validate_on_submit():
         team_ = db.session.get(Team, form.team.data) if form.team.data else None
-        try:
+        with view_action() as action:
             entry = registration.create_entry(edition=edition_, unit=unit, title=form.title.data,
                                               summary=form.summary.data, group=form.group.data, team=team_,
                                               actor=current_user)
             _store_upload(entry, form.dossier)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            return render_template("unit/entry_form.html", form=form, edition=edition_, unit=unit, entry=None), exc.status
-        warnings = registration.near_duplicates(entry)
-        db.session.commit()
-        flash(f"Đã đăng ký mô hình, sáng kiến “{entry.title}”.", "success")
+            warnings = registration.near_duplicates(entry)
+            action.succeed(f"Đã đăng ký mô hình, sáng kiến “{entry.title}”.")
+        if action.error:
+            return render_template("unit/entry_form.html", form=form, edition=edition_, unit=unit, entry=None), action.error.status
         for warning in warnings:
             flash(warning, "warning")
         return redirect(url_for(".edition", edition_id=edition_.id,
@@ -207,16 +197,13 @@ def entry(entry_id: int):
         form.team.data = entry_.team_id or 0
     if form.validate_on_submit():
         team_ = db.session.get(Team, form.team.data) if form.team.data else None
-        try:
+        with view_action() as action:
             registration.update_entry(entry=entry_, title=form.title.data, summary=form.summary.data,
                                       group=form.group.data, team=team_, actor=current_user)
             _store_upload(entry_, form.dossier)
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
+            action.succeed("Đã lưu mô hình, sáng kiến.")
+        if action.error:
             return redirect(url_for(".entry", entry_id=entry_id))
-        db.session.commit()
-        flash("Đã lưu mô hình, sáng kiến.", "success")
         return redirect(url_for(".entry", entry_id=entry_.id))
     qform = QualifyingForm(formdata=None, decision=entry_.qualifying_status
                            if entry_.qualifying_status in ("passed", "failed") else None,
@@ -233,14 +220,9 @@ def upload_dossier(entry_id: int):
     if not form.validate_on_submit() or not form.dossier.data:
         flash("Vui lòng chọn tệp hồ sơ.", "danger")
         return redirect(url_for(".entry", entry_id=entry_id))
-    try:
+    with view_action() as action:
         _store_upload(entry_, form.dossier)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash("Đã tải lên hồ sơ.", "success")
+        action.succeed("Đã tải lên hồ sơ.")
     return redirect(url_for(".entry", entry_id=entry_id))
 
 
@@ -262,14 +244,9 @@ def decide(entry_id: int):
     if not form.validate_on_submit():
         flash("Vui lòng chọn kết quả vòng loại.", "danger")
         return redirect(url_for(".entry", entry_id=entry_id))
-    try:
+    with view_action() as action:
         qualifying.record_decision(entry=entry_, passed=form.decision.data == RoundStatus.PASSED.value,
                                    score=form.score.data, note=form.note.data, actor=current_user)
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-        return redirect(url_for(".entry", entry_id=entry_id))
-    db.session.commit()
-    flash(f"Đã ghi nhận kết quả vòng loại: {RoundStatus(entry_.qualifying_status).label}.", "success")
+        action.succeed(f"Đã ghi nhận kết quả vòng loại: {RoundStatus(entry_.qualifying_status).label}.")
     return redirect(url_for(".entry", entry_id=entry_id))
 

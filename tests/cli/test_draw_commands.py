@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 
 from contest_app.extensions import db
-from contest_app.services.draw import get_draw
+from contest_app.services.final.draw import get_draw
 from tests.draw_helpers import write_banks
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from contest_app.extensions import db
 from contest_app.services.demo import ensure_units
-from contest_app.services.editions import create_edition
-from contest_app.services.judge_access import final_judges
+from contest_app.services.rounds.editions import create_edition
+from contest_app.services.final.judge_access import final_judges
 from tests.conftest import build_app
 
 

@@ -17,14 +17,14 @@ pytestmark = pytest.mark.e2e
 def seed_people(live):
     """Issue the judges' credentials and a desk account; return the tokens by seat."""
     from contest_app.models import Edition
-    from contest_app.services.accounts import create_user
-    from contest_app.services.judge_access import edition_credentials
+    from contest_app.services.trust.accounts import create_user
+    from contest_app.services.final.judge_access import edition_credentials
 
     with live.app.app_context():
         creds = edition_credentials(db.session.get(Edition, live.edition_id))
         create_user(username="dieukhien", role="control", password="mat-khau-123", display_name="Bàn điều khiển")
         tokens = {c.judge.seat: (c.judge.id, c.token) for c in creds}
-        entries = [e.id for e in __import__("contest_app.services.results", fromlist=["finalists"]).finalists(
+        entries = [e.id for e in __import__("contest_app.services.final.results", fromlist=["finalists"]).finalists(
             db.session.get(Edition, live.edition_id))]
         db.session.commit()
         db.session.remove()

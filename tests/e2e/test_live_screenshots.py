@@ -25,12 +25,12 @@ README_SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 def replay_until_team_ten(live):
     """Teams 1–9 fully marked and revealed; team 10: knowledge done, situation open with 4/6 marks."""
     from contest_app.models import Edition
-    from contest_app.services import live_state
-    from contest_app.services.accounts import create_user
+    from contest_app.services.final import live_state
+    from contest_app.services.trust.accounts import create_user
     from contest_app.services.demo import demo_marks
-    from contest_app.services.judge_access import edition_credentials
-    from contest_app.services.judging import record_mark
-    from contest_app.services.results import finalists
+    from contest_app.services.final.judge_access import edition_credentials
+    from contest_app.services.final.judging import record_mark
+    from contest_app.services.final.results import finalists
 
     with live.app.app_context():
         edition = db.session.get(Edition, live.edition_id)

@@ -96,7 +96,7 @@ def _flash(page) -> str:
 
 
 def _seed(uri: str, engine_options: dict | None = None):
-    from contest_app.services.accounts import create_user
+    from contest_app.services.trust.accounts import create_user
     from contest_app.services.demo import load_demo
 
     app = build_app(uri, engine_options, SECRET_KEY=SECRET)
@@ -321,7 +321,7 @@ def _play(browser, app, base: str, public: str, xlsx) -> None:  # noqa: PLR0915 
 
     # 8. The results follow the changed rules: trimmed presentation, prizes 1/1/1/6.
     from contest_app.models import Edition
-    from contest_app.services.results import compute_results
+    from contest_app.services.final.results import compute_results
 
     with app.app_context():
         results = compute_results(db.session.get(Edition, edition_id))

@@ -17,9 +17,9 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture
 def present_server(tmp_path):
     """A server process on a free port: the 2019 demo, test banks, a confirmed draw, a desk account."""
-    from contest_app.services.accounts import create_user
+    from contest_app.services.trust.accounts import create_user
     from contest_app.services.demo import load_demo
-    from contest_app.services.draw import confirm_draw, prepare_draw
+    from contest_app.services.final.draw import confirm_draw, prepare_draw
     from tests.conftest import build_app
 
     banks = write_banks(tmp_path / "banks", time_seconds=30)

@@ -20,7 +20,7 @@ def live_demo(app):
 @pytest.fixture
 def credentials(live_demo):
     """The six final judges' tokens and PINs, issued and committed."""
-    from contest_app.services.judge_access import edition_credentials
+    from contest_app.services.final.judge_access import edition_credentials
 
     creds = edition_credentials(live_demo)
     db.session.commit()
@@ -89,6 +89,6 @@ def ack(client, event: str, data=None, namespace: str = ev.JUDGE_NS):
 
 
 def entry_ids(edition) -> list[int]:
-    from contest_app.services.results import finalists
+    from contest_app.services.final.results import finalists
 
     return [e.id for e in finalists(edition)]

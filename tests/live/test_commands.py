@@ -6,6 +6,7 @@ import re
 from sqlalchemy import func, select
 
 from contest_app.extensions import db
+from contest_app.live import broadcast
 from contest_app.models import Mark
 
 
@@ -30,10 +31,14 @@ def test_judge_links_unknown_edition_in_vietnamese(app, runner):
     assert "Lỗi: Không tìm thấy kỳ thi “1999”." in result.output
 
 
-def test_live_reset_delete_marks_for_rehearsal(app, runner, demo):
+def test_live_reset_delete_marks_for_rehearsal(app, runner, demo, monkeypatch):
+    sent = []
+    monkeypatch.setattr(broadcast, "board_updated", sent.append)
     assert db.session.scalar(select(func.count()).select_from(Mark)) == 216
     result = runner.invoke(args=["live-reset", "--edition", "2019", "--delete-marks", "--yes"])
     assert result.exit_code == 0, result.output
+    (delta,) = sent  # open boards redraw at once
+    assert delta["edition_id"] == demo.id and delta["seq"] >= 1
     assert "đã xóa 216 điểm chấm" in result.output
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Mark)) == 0

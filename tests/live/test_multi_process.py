@@ -17,10 +17,10 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 def test_mark_on_one_process_reaches_board_on_the_other(pg_schema):
     require_redis()
-    from contest_app.services import live_state
+    from contest_app.services.final import live_state
     from contest_app.services.demo import load_demo
-    from contest_app.services.judge_access import edition_credentials
-    from contest_app.services.results import finalists
+    from contest_app.services.final.judge_access import edition_credentials
+    from contest_app.services.final.results import finalists
 
     options = {"connect_args": {"options": f"-csearch_path={pg_schema}"}}
     app = build_app(PG_URL, options, SECRET_KEY=SECRET)

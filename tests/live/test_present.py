@@ -7,7 +7,7 @@ import pytest
 
 from contest_app.extensions import db, socketio
 from contest_app.live import present
-from contest_app.services.draw import confirm_draw, prepare_draw, situation_guide_for
+from contest_app.services.final.draw import confirm_draw, prepare_draw, situation_guide_for
 from tests.draw_helpers import quiz_key, write_banks
 
 NS = present.NAMESPACE

@@ -127,7 +127,7 @@ def test_submit_mark_other_panel_or_edition_refused(app, judge_client, opened, l
 
     from contest_app.enums import Panel, RoundStatus
     from contest_app.models import Edition, Entry, Judge, Segment, Team
-    from contest_app.services.judge_access import credentials_for
+    from contest_app.services.final.judge_access import credentials_for
 
     other = Edition(number=5, year=2021, title="Lần thứ 5 - năm 2021")
     other.segments.append(Segment(key="knowledge", name="Kiến thức", max_score=Decimal(10), mark_step=Decimal("0.1"), order=1))
@@ -174,7 +174,7 @@ def test_judge_connect_bad_token_refused(app, credentials):
 
 
 def test_judge_revoked_mid_session_refused_unauthenticated(judge_client, opened, credentials):
-    from contest_app.services.judge_access import revoke
+    from contest_app.services.final.judge_access import revoke
 
     judge = judge_client(1)
     revoke(judge=credentials[0].judge, actor="Ban Thư ký")
@@ -254,7 +254,7 @@ def test_judge_cannot_use_desk_events(judge_client, live_demo, opened):
     judge = judge_client(1)
     # A desk event sent on /judge has no handler there: nothing opens.
     judge.emit(ev.CLOSE_SEGMENT, {}, namespace=ev.JUDGE_NS)
-    from contest_app.services.live_state import state_of
+    from contest_app.services.final.live_state import state_of
 
     db.session.expire_all()
     assert state_of(live_demo).open_entry_id == opened

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from contest_app.extensions import db
 from contest_app.live import events as ev
 from contest_app.models import Edition, Entry, Judge
-from contest_app.services import live_state
+from contest_app.services.final import live_state
 from tests.live.conftest import ack
 
 

@@ -8,7 +8,7 @@ from contest_app import demo_data as data
 from contest_app.extensions import db
 from contest_app.live import events as ev
 from contest_app.services.demo import demo_marks
-from contest_app.services.results import compute_results
+from contest_app.services.final.results import compute_results
 from tests.live.conftest import ack, entry_ids
 from tests.published_2019 import assert_matches_published
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from contest_app.reports.appendix import build_appendices
-from contest_app.services.results import compute_results
+from contest_app.services.final.results import compute_results
 
 
 @pytest.fixture

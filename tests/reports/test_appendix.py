@@ -1,6 +1,6 @@
 from contest_app.extensions import db
 from contest_app.reports.appendix import build_appendices
-from contest_app.services.results import compute_results
+from contest_app.services.final.results import compute_results
 from tests.published_2019 import AVERAGES, PHU_LUC_I
 from tests.reports.expected import ATTACHED, PHU_LUC_II, TITLE_II_FIRST, TITLE_LINES
 

@@ -38,7 +38,7 @@ def test_figures_data_keeps_real_numbers(results_2019):
 def test_shared_best_score_names_every_team(demo):
     from contest_app.models import Mark, Segment
     from contest_app.extensions import db
-    from contest_app.services.results import compute_results
+    from contest_app.services.final.results import compute_results
 
     # Lift Sở Nội vụ's knowledge marks to Sở Thông tin và Truyền thông's 9,5 (same mean).
     seg = db.session.query(Segment).filter_by(edition_id=demo.id, key="knowledge").one()

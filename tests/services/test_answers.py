@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, Entry, QuizAnswer
-from contest_app.services.answers import answer_scores, answer_sheet, record_answer
+from contest_app.services.final.answers import answer_scores, answer_sheet, record_answer
 from contest_app.services.demo import load_demo
-from contest_app.services.draw import confirm_draw, confirmed_assignment, prepare_draw
+from contest_app.services.final.draw import confirm_draw, confirmed_assignment, prepare_draw
 from contest_app.services.errors import Conflict, ValidationError
-from contest_app.services.results import compute_results
+from contest_app.services.final.results import compute_results
 from tests.draw_helpers import quiz_code, quiz_key, write_banks
 
 TEAM = "Sở Khoa học và Công nghệ"

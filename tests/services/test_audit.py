@@ -1,7 +1,7 @@
 from sqlalchemy import text
 
 from contest_app.extensions import db
-from contest_app.services.audit import GENESIS, record_event, verify_chain
+from contest_app.services.trust.audit import GENESIS, record_event, verify_chain
 
 
 def _three_events():

@@ -7,7 +7,7 @@ import pytest
 from contest_app.enums import RoundStatus
 from contest_app.extensions import db
 from contest_app.models import Edition, Entry, Judge, Mark, Segment, Team, Unit
-from contest_app.services.consistency import consistency_report, deviation_flags, median, std_dev
+from contest_app.services.final.consistency import consistency_report, deviation_flags, median, std_dev
 from contest_app.services.errors import NotFound
 
 

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, DrawAssignment, Entry
-from contest_app.services.audit import verify_chain
+from contest_app.services.trust.audit import verify_chain
 from contest_app.services.demo import load_demo
-from contest_app.services.draw import (
+from contest_app.services.final.draw import (
     compute_draw,
     confirm_draw,
     get_draw,
@@ -20,7 +20,7 @@ from contest_app.services.draw import (
     verify_draw,
 )
 from contest_app.services.errors import Conflict
-from contest_app.services.results import finalists
+from contest_app.services.final.results import finalists
 from tests.draw_helpers import write_banks
 
 LOCKED = "Kết quả bốc thăm đã được xác nhận và khóa; không thể bốc thăm lại hay thay đổi."

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, Edition
-from contest_app.services.editions import create_edition, get_edition
+from contest_app.services.rounds.editions import create_edition, get_edition
 from contest_app.services.errors import Conflict, NotFound, ValidationError
 
 

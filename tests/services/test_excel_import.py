@@ -6,10 +6,10 @@ from sqlalchemy import func, select
 
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, Entry, Team, Unit
-from contest_app.services import registration
+from contest_app.services.rounds import registration
 from contest_app.services.demo import ensure_units
 from contest_app.services.errors import ValidationError
-from contest_app.services.excel_import import ImportRejected, build_template, import_workbook
+from contest_app.services.rounds.excel_import import ImportRejected, build_template, import_workbook
 from tests.services.rounds_helpers import new_edition, workbook_bytes
 
 

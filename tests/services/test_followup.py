@@ -6,7 +6,7 @@ import pytest
 from contest_app.extensions import db
 from contest_app.models import AuditEvent
 from contest_app.services.errors import NotFound, ValidationError
-from contest_app.services.followup import followup_rows, plan_state, record_followup, summary
+from contest_app.services.outputs.followup import followup_rows, plan_state, record_followup, summary
 
 DEADLINE = date(2020, 1, 31)
 

@@ -3,9 +3,9 @@ import pytest
 
 from contest_app.extensions import db
 from contest_app.models import AuditEvent
-from contest_app.services.editions import get_edition
+from contest_app.services.rounds.editions import get_edition
 from contest_app.services.errors import Conflict, ValidationError
-from contest_app.services.history import history_table, prize_structure, save_figures_edition
+from contest_app.services.outputs.history import history_table, prize_structure, save_figures_edition
 
 SECTION_3_1 = [
     ("Lần 1 - năm 2013", 41, 23, 9, "01 giải Nhất; 01 giải Nhì; 01 giải Ba; 06 giải Khuyến khích"),

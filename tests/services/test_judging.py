@@ -9,17 +9,17 @@ from sqlalchemy.exc import IntegrityError
 
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, Mark, MarkSubmission
-from contest_app.services import live_state
+from contest_app.services.final import live_state
 from contest_app.services.errors import Conflict, PermissionDenied, ValidationError
-from contest_app.services.judging import correct_mark, parse_mark, record_mark
+from contest_app.services.final.judging import correct_mark, parse_mark, record_mark
 
 
 @pytest.fixture
 def final(any_app):
     """The 2019 demo without marks, knowledge open for the first finalist."""
     from contest_app.services.demo import load_demo
-    from contest_app.services.judge_access import final_judges
-    from contest_app.services.results import finalists
+    from contest_app.services.final.judge_access import final_judges
+    from contest_app.services.final.results import finalists
 
     edition = load_demo(with_marks=False)
     entry = finalists(edition)[0]
@@ -85,7 +85,7 @@ def test_record_mark_closed_segment_refused(final):
 
 
 def test_correct_mark_after_close_by_secretariat_audited(final, any_app):
-    from contest_app.services.accounts import create_user
+    from contest_app.services.trust.accounts import create_user
 
     edition, entry, segment, judges = final
     record_mark(judge=judges[0], entry=entry, segment=segment, value=7, idempotency_key="svc-key-0004")
@@ -110,7 +110,7 @@ def test_correct_mark_after_close_by_secretariat_audited(final, any_app):
 
 
 def test_correct_mark_while_open_refused(final, any_app):
-    from contest_app.services.accounts import create_user
+    from contest_app.services.trust.accounts import create_user
 
     edition, entry, segment, judges = final
     secretary = create_user(username="thuky2", role="secretariat", password="mat-khau-123")

@@ -5,15 +5,15 @@ import pytest
 
 from contest_app.enums import RevealMode
 from contest_app.extensions import db
-from contest_app.services import live_state
-from contest_app.services.judging import record_mark
+from contest_app.services.final import live_state
+from contest_app.services.final.judging import record_mark
 
 
 @pytest.fixture
 def final(any_app):
     from contest_app.services.demo import load_demo
-    from contest_app.services.judge_access import final_judges
-    from contest_app.services.results import finalists
+    from contest_app.services.final.judge_access import final_judges
+    from contest_app.services.final.results import finalists
 
     edition = load_demo(with_marks=False)
     db.session.commit()

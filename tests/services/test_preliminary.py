@@ -12,11 +12,11 @@ from contest_app import demo_data as data
 from contest_app.enums import Role, RoundKind, RoundStatus
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, PreliminaryScore, User
-from contest_app.services import excel_import, preliminary, qualifying, registration
-from contest_app.services.audit import verify_chain
+from contest_app.services.rounds import excel_import, preliminary, qualifying, registration
+from contest_app.services.trust.audit import verify_chain
 from contest_app.services.demo import ensure_units
 from contest_app.services.errors import Conflict, PermissionDenied, ValidationError
-from contest_app.services.round_figures import round_figures
+from contest_app.services.rounds.round_figures import round_figures
 from tests.services.rounds_helpers import new_edition, workbook_bytes
 
 HASH = None

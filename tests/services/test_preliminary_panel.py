@@ -13,8 +13,8 @@ from sqlalchemy import select
 from contest_app.enums import RoundStatus
 from contest_app.extensions import db
 from contest_app.models import AuditEvent
-from contest_app.services import preliminary, qualifying, registration
-from contest_app.services.accounts import create_user
+from contest_app.services.rounds import preliminary, qualifying, registration
+from contest_app.services.trust.accounts import create_user
 from contest_app.services.demo import ensure_units
 from contest_app.services.errors import Conflict
 from tests.services.rounds_helpers import new_edition

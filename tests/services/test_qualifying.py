@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, User
-from contest_app.services import qualifying, registration
+from contest_app.services.rounds import qualifying, registration
 from contest_app.services.demo import ensure_units
 from contest_app.services.errors import Conflict, PermissionDenied, ValidationError
 from tests.services.rounds_helpers import new_edition

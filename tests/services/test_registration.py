@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from contest_app import demo_data as data
 from contest_app.extensions import db
 from contest_app.models import Entry, Unit, User
-from contest_app.services import dossiers, registration
+from contest_app.services.rounds import dossiers, registration
 from contest_app.services.demo import ensure_units
 from contest_app.services.errors import Conflict, PermissionDenied, ValidationError
 from tests.services.rounds_helpers import new_edition, tiny_docx, tiny_pdf

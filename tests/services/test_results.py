@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from contest_app.extensions import db
 from contest_app.models import Entry, Judge, Mark, Segment
 from contest_app.services.demo import load_demo
-from contest_app.services.results import compute_results
+from contest_app.services.final.results import compute_results
 from tests.published_2019 import assert_matches_published
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from contest_app.enums import RoundKind
 from contest_app.extensions import db
 from contest_app.models import Edition
-from contest_app.services import registration
+from contest_app.services.rounds import registration
 from contest_app.services.demo import load_demo
-from contest_app.services.round_figures import figures_csv, round_figures
+from contest_app.services.rounds.round_figures import figures_csv, round_figures
 from tests.services.rounds_helpers import new_edition
 
 

@@ -6,7 +6,7 @@ from html import unescape
 
 from contest_app.enums import RoundStatus
 from contest_app.extensions import db
-from contest_app.services.setup_checklist import checklist
+from contest_app.services.final.setup_checklist import checklist
 
 
 def _state(edition) -> dict[str, bool]:
@@ -25,7 +25,7 @@ def test_the_2019_demo_is_ready_to_mark_but_not_rehearsed(app, demo):
 
 def test_the_checklist_page_links_each_item_to_its_fix(client, make_user, login, app):
     from contest_app.services.demo import ensure_units
-    from contest_app.services.editions import create_edition
+    from contest_app.services.rounds.editions import create_edition
 
     ensure_units()
     edition = create_edition(number=5, year=2021, actor="btc")

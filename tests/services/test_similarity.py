@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, DuplicateReview
-from contest_app.services import registration, similarity
+from contest_app.services.rounds import registration, similarity
 from contest_app.services.demo import ensure_units
 from tests.services.rounds_helpers import new_edition
 

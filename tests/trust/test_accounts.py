@@ -6,7 +6,7 @@ import pytest
 
 from contest_app.extensions import db
 from contest_app.models import User
-from contest_app.services.ratelimit import (
+from contest_app.services.trust.ratelimit import (
     TOO_MANY,
     TooManyAttempts,
     attempt_key,
@@ -114,7 +114,7 @@ def test_storage_defaults_to_memory_and_follows_redis_settings(monkeypatch):
 def test_redis_storage_is_shared_by_two_processes(tmp_path):
     """Two app instances (as two server processes would) share one counter in Redis."""
     require_redis()
-    from contest_app.services.accounts import create_user
+    from contest_app.services.trust.accounts import create_user
 
     uri = f"sqlite:///{tmp_path / 'shared.sqlite'}"
     prefix = f"test-{uuid.uuid4().hex[:10]}"
@@ -169,7 +169,7 @@ def test_security_headers_on_every_response(client):
 def test_judge_pin_guessing_is_limited_across_judges(client, demo):
     """Five wrong PINs from one address, spread over judges, then the sixth try waits."""
     from contest_app.models import Judge
-    from contest_app.services.judge_access import edition_credentials
+    from contest_app.services.final.judge_access import edition_credentials
 
     creds = edition_credentials(demo)
     db.session.commit()
@@ -192,7 +192,7 @@ def test_judge_pin_guessing_is_limited_across_judges(client, demo):
 
 
 def test_judge_link_guessing_is_limited(client, demo):
-    from contest_app.services.judge_access import edition_credentials
+    from contest_app.services.final.judge_access import edition_credentials
 
     creds = edition_credentials(demo)
     db.session.commit()

@@ -2,7 +2,7 @@
 from sqlalchemy import text
 
 from contest_app.extensions import db
-from contest_app.services.audit import record_event
+from contest_app.services.trust.audit import record_event
 
 
 def _five_events():
@@ -76,7 +76,7 @@ def test_audit_verify_truncated_tail_shows_in_the_head_hash(any_app):
 def test_audit_verify_detects_an_edited_and_rehashed_record_by_the_next_link(any_app):
     """Editing a record and recomputing its own hash still breaks the next record's link."""
     from contest_app.models import AuditEvent
-    from contest_app.services.audit import _digest
+    from contest_app.services.trust.audit import _digest
 
     ids = _five_events()
     event = db.session.get(AuditEvent, ids[1])

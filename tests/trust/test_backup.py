@@ -7,12 +7,12 @@ import pytest
 from sqlalchemy import text
 
 from contest_app.extensions import db
-from contest_app.services.audit import record_event, verify_chain
-from contest_app.services.backup import restore_database, row_counts
-from contest_app.services.editions import get_edition
+from contest_app.services.trust.audit import record_event, verify_chain
+from contest_app.services.trust.backup import restore_database, row_counts
+from contest_app.services.rounds.editions import get_edition
 from contest_app.services.errors import Conflict
-from contest_app.services.lock import lock_final, locked_fingerprint
-from contest_app.services.results import compute_results
+from contest_app.services.final.lock import lock_final, locked_fingerprint
+from contest_app.services.final.results import compute_results
 from tests.conftest import PG_URL, build_app, fresh_pg_schema
 from tests.published_2019 import assert_matches_published
 

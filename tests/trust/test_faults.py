@@ -208,7 +208,7 @@ def prepare_demo(app):
     from contest_app import demo_data as data
     from contest_app.models import Entry
     from contest_app.services.demo import demo_marks, load_demo
-    from contest_app.services.judge_access import edition_credentials
+    from contest_app.services.final.judge_access import edition_credentials
 
     with app.app_context():
         db.create_all()
@@ -231,7 +231,7 @@ def prepare_demo(app):
 def open_window(app, edition_id: int, entry_id: int, key: str) -> None:
     """What the desk's open_segment does, done directly on the database."""
     from contest_app.models import Edition, Entry
-    from contest_app.services import live_state
+    from contest_app.services.final import live_state
 
     with app.app_context():
         edition = db.session.get(Edition, edition_id)
@@ -371,7 +371,7 @@ def test_faults_sigkill_again_and_again_loses_no_acknowledged_mark(tmp_path):
     for key, (judge_id, entry_id, seg_key, value) in acked.items():
         assert marks[(judge_id, entry_id, seg_key)] == Decimal(value)
     from contest_app.models import Edition
-    from contest_app.services.results import compute_results
+    from contest_app.services.final.results import compute_results
     from tests.published_2019 import PHU_LUC_I
 
     with app.app_context():
@@ -643,7 +643,7 @@ def test_faults_redis_stops_marks_still_stored_boards_catch_up(pg_schema):
             pump(1.0)
         with app.app_context():
             from contest_app.models import Edition
-            from contest_app.services import live_state
+            from contest_app.services.final import live_state
 
             truth = live_state.board_snapshot(db.session.get(Edition, edition_id))
             db.session.remove()

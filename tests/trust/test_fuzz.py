@@ -473,7 +473,7 @@ def test_fuzz_registration_excel_import(edition_app, units, teams, entries, garb
     from openpyxl import Workbook
 
     from contest_app.models import Edition
-    from contest_app.services import excel_import
+    from contest_app.services.rounds import excel_import
     from contest_app.services.errors import ValidationError
 
     world = edition_app

@@ -8,7 +8,7 @@ from sqlalchemy import select, text
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, Edition, Mark
 from contest_app.services.errors import Conflict, PermissionDenied
-from contest_app.services.lock import (
+from contest_app.services.final.lock import (
     LOCKED_MESSAGE,
     check_export,
     ensure_unlocked,
@@ -17,7 +17,7 @@ from contest_app.services.lock import (
     lock_final,
     locked_fingerprint,
 )
-from contest_app.services.results import compute_results
+from contest_app.services.final.results import compute_results
 from tests.conftest import csrf_token_from
 from tests.published_2019 import assert_matches_published
 
@@ -77,7 +77,7 @@ def test_lock_final_refuses_missing_scores(any_app):
 
 
 def test_lock_final_refuses_a_user_who_is_not_secretariat(demo_any):
-    from contest_app.services.accounts import create_user
+    from contest_app.services.trust.accounts import create_user
 
     organiser = create_user(username="btc", role="organiser", password="mat-khau-123")
     with pytest.raises(PermissionDenied) as info:

@@ -114,7 +114,7 @@ def accounts(app, demo, make_user):
     from contest_app.models import Unit
 
     unit_id = db.session.scalar(select(Unit.id).order_by(Unit.id).limit(1))
-    from contest_app.services.judge_access import edition_credentials
+    from contest_app.services.final.judge_access import edition_credentials
 
     token = edition_credentials(demo)[0].token
     db.session.commit()

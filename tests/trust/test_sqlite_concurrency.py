@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, Mark
-from contest_app.services.audit import verify_chain
-from contest_app.services.results import compute_results
+from contest_app.services.trust.audit import verify_chain
+from contest_app.services.final.results import compute_results
 from tests.conftest import build_app
 from tests.published_2019 import assert_matches_published
 
@@ -45,7 +45,7 @@ def write_marks(uri: str, items: list, edition_id: int, app=None) -> dict[str, i
     """Store each mark and its audit record in its own transaction; count what went wrong."""
     from sqlalchemy.exc import OperationalError
 
-    from contest_app.services.audit import record_event
+    from contest_app.services.trust.audit import record_event
 
     app = app or build_app(uri)
     outcome = {"stored": 0, "locked": 0, "other": 0}
@@ -132,7 +132,7 @@ def test_six_threads_write_marks_without_database_is_locked(tmp_path):
 
 def write_events(uri: str, count: int, engine_options: dict | None = None, app=None) -> dict[str, int]:
     """Append ``count`` audit records, each in its own transaction with no write before it."""
-    from contest_app.services.audit import record_event
+    from contest_app.services.trust.audit import record_event
 
     app = app or build_app(uri, engine_options)
     outcome = {"stored": 0, "locked": 0, "other": 0}

@@ -36,10 +36,10 @@ class World:
 
     def __init__(self, tmp_path, *, with_marks: bool) -> None:
         from contest_app.models import Entry, Unit
-        from contest_app.services.accounts import create_user
+        from contest_app.services.trust.accounts import create_user
         from contest_app.services.demo import load_demo
-        from contest_app.services.judge_access import edition_credentials
-        from contest_app.services.preliminary import assign_judge
+        from contest_app.services.final.judge_access import edition_credentials
+        from contest_app.services.rounds.preliminary import assign_judge
 
         self.app = build_app(f"sqlite:///{tmp_path / 'matrix.sqlite'}")
         with self.app.app_context():
@@ -94,7 +94,7 @@ class World:
         }
 
     def counts(self) -> dict[str, int]:
-        from contest_app.services.backup import row_counts
+        from contest_app.services.trust.backup import row_counts
 
         with self.app.app_context():
             counts = row_counts()

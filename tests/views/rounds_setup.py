@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from contest_app.extensions import db
 from contest_app.models import Edition, Entry, Team, Unit, User
-from contest_app.services import dossiers, registration
-from contest_app.services.accounts import create_user
+from contest_app.services.rounds import dossiers, registration
+from contest_app.services.trust.accounts import create_user
 from contest_app.services.demo import ensure_units
 from tests.services.rounds_helpers import new_edition, tiny_pdf
 

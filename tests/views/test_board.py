@@ -39,8 +39,8 @@ def test_snapshot_json_numbered_and_masked_until_revealed(client, final):
 
 
 def test_snapshot_after_reveals_shows_compute_results(client, final):
-    from contest_app.services import live_state
-    from contest_app.services.results import finalists
+    from contest_app.services.final import live_state
+    from contest_app.services.final.results import finalists
 
     for entry in finalists(final):
         for segment in final.segments:

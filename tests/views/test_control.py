@@ -54,7 +54,7 @@ def test_qr_sheet_has_six_png_qr_codes_and_pins(client, final, make_user, login)
 
 def test_secretariat_revokes_and_regenerates(client, final, make_user, login):
     from contest_app.models import AuditEvent, Judge
-    from contest_app.services.judge_access import final_judges
+    from contest_app.services.final.judge_access import final_judges
 
     make_user("thuky", role="secretariat")
     login("thuky")
@@ -75,10 +75,10 @@ def test_secretariat_corrects_closed_mark_and_reads_audit(client, final, make_us
     from decimal import Decimal
 
     from contest_app.models import Mark
-    from contest_app.services import live_state
-    from contest_app.services.judge_access import final_judges
-    from contest_app.services.judging import record_mark
-    from contest_app.services.results import finalists
+    from contest_app.services.final import live_state
+    from contest_app.services.final.judge_access import final_judges
+    from contest_app.services.final.judging import record_mark
+    from contest_app.services.final.results import finalists
 
     entry = finalists(final)[0]
     segment = live_state.get_segment(final, "knowledge")

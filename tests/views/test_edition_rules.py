@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, Edition, SideAward
-from contest_app.services.results import compute_results
+from contest_app.services.final.results import compute_results
 from tests.conftest import csrf_token_from
 
 
@@ -107,7 +107,7 @@ def test_new_edition_from_a_previous_one_copies_every_rule(client, make_user, lo
     assert "Đã tạo kỳ thi “Lần thứ 5 - năm 2021” (sao chép từ Lần thứ 4 - năm 2019); hãy kiểm tra điều lệ." in \
         unescape(response.get_data(as_text=True))
     new = db.session.scalar(select(Edition).where(Edition.year == 2021))
-    from contest_app.services.edition_rules import snapshot
+    from contest_app.services.rounds.edition_rules import snapshot
 
     assert snapshot(new) == snapshot(db.session.get(Edition, demo.id))
     assert db.session.scalar(select(func.count(SideAward.id)).where(SideAward.edition_id == new.id)) == 5

@@ -16,10 +16,11 @@ from contest_app.config import Config
 from contest_app.enums import RoundStatus
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, Edition, Entry, Judge
-from contest_app.services import live_state, registration
+from contest_app.services.final import live_state
+from contest_app.services.rounds import registration
 from contest_app.services.demo import ensure_units
-from contest_app.services.editions import create_edition, is_loopback, set_public_url
-from contest_app.services.judge_access import final_judges
+from contest_app.services.rounds.editions import create_edition, is_loopback, set_public_url
+from contest_app.services.final.judge_access import final_judges
 from tests.conftest import csrf_token_from
 
 

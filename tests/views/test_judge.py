@@ -10,7 +10,7 @@ from tests.conftest import csrf_token_from
 @pytest.fixture
 def creds(app):
     from contest_app.services.demo import load_demo
-    from contest_app.services.judge_access import edition_credentials
+    from contest_app.services.final.judge_access import edition_credentials
 
     edition = load_demo(with_marks=False)
     creds = edition_credentials(edition)
@@ -34,7 +34,7 @@ def test_bad_token_refused_in_vietnamese(client, creds):
 
 
 def test_revoked_token_refused_and_session_ends(client, creds):
-    from contest_app.services.judge_access import revoke
+    from contest_app.services.final.judge_access import revoke
 
     client.get(f"/j/{creds[0].token}")
     revoke(judge=creds[0].judge, actor="Ban Thư ký")
@@ -54,7 +54,7 @@ def test_pin_login_wrong_pin_refused(client, creds):
 
 def test_pin_locked_after_five_wrong_even_with_right_pin(creds):
     from contest_app.services.errors import PermissionDenied
-    from contest_app.services.judge_access import judge_for_pin
+    from contest_app.services.final.judge_access import judge_for_pin
 
     wrong = "000000" if creds[1].pin != "000000" else "111111"
     for _ in range(5):
@@ -74,7 +74,7 @@ def test_pin_login_right_pin_signs_in(client, creds):
 
 
 def test_regenerated_credentials_end_old_session(client, creds):
-    from contest_app.services.judge_access import regenerate
+    from contest_app.services.final.judge_access import regenerate
 
     client.get(f"/j/{creds[0].token}")
     new = regenerate(judge=creds[0].judge, actor="Ban Thư ký")

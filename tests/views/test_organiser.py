@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, Entry, User
-from contest_app.services import preliminary, qualifying
+from contest_app.formatting import vn_moment
+from contest_app.services.rounds import preliminary, qualifying
 from tests.conftest import csrf_token_from
 from tests.services.rounds_helpers import workbook_bytes
 from tests.views.rounds_setup import build_world
@@ -100,13 +101,13 @@ def test_settings_cutoff_and_deadline(client, login, world):
     assert "Đã lưu cài đặt kỳ thi." in html and "17:00 ngày 15/08/2021" in html
     db.session.expire_all()
     assert str(world.edition.preliminary_cutoff) == "80.50"
-    assert qualifying.format_local(qualifying.qualifying_round(world.edition).deadline) == "17:00 ngày 15/08/2021"
+    assert vn_moment(qualifying.qualifying_round(world.edition).deadline) == "17:00 ngày 15/08/2021"
 
 
 def test_close_publish_finalists_and_exports(client, login, world):
     for entry in (world.entry_a, world.entry_b):
         qualifying.record_decision(entry=entry, passed=True, actor=world.organiser)
-    from contest_app.services.accounts import create_user
+    from contest_app.services.trust.accounts import create_user
 
     judge2 = create_user(username="giamkhao2", role="preliminary_judge", password="mat-khau-123")
     preliminary.assign_judge(edition=world.edition, judge=world.judge, cluster=None, actor=world.organiser)
@@ -161,7 +162,7 @@ def test_rubric_page_labels_default_and_saves(client, login, world):
 
 
 def test_similarity_page_and_review(client, login, world):
-    from contest_app.services import registration
+    from contest_app.services.rounds import registration
 
     twin = registration.create_entry(edition=world.edition, unit=world.unit_a, title="Bệnh án điện tử tại trạm y tế",
                                      group=3)

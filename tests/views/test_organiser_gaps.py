@@ -13,9 +13,9 @@ from sqlalchemy import select
 from contest_app.enums import RoundStatus
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, Cluster, Edition, Entry
-from contest_app.services import preliminary, qualifying, registration
-from contest_app.services.accounts import create_user
-from contest_app.services.history import figures_of
+from contest_app.services.rounds import preliminary, qualifying, registration
+from contest_app.services.trust.accounts import create_user
+from contest_app.services.outputs.history import figures_of
 from tests.conftest import csrf_token_from
 from tests.views.rounds_setup import build_world
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from contest_app.extensions import db
 from contest_app.models import PreliminaryScore
-from contest_app.services import preliminary, qualifying
+from contest_app.services.rounds import preliminary, qualifying
 from tests.conftest import csrf_token_from
 from tests.views.rounds_setup import build_world
 

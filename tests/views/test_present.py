@@ -7,7 +7,8 @@ import re
 import pytest
 
 from contest_app.extensions import db
-from contest_app.services.draw import confirm_draw, confirmed_assignments, get_draw, prepare_draw
+from contest_app.live import broadcast
+from contest_app.services.final.draw import confirm_draw, confirmed_assignments, get_draw, prepare_draw
 from tests.conftest import csrf_token_from
 from tests.draw_helpers import quiz_code, quiz_key, write_banks
 
@@ -113,7 +114,9 @@ def test_desk_page_lists_teams_in_drawn_order(client, edition, make_user, login)
     _assert_csp_clean(html)
 
 
-def test_answers_page_records_answers_and_score_reaches_results(client, edition, make_user, login):
+def test_answers_page_records_answers_and_score_reaches_results(client, edition, make_user, login, monkeypatch):
+    sent = []
+    monkeypatch.setattr(broadcast, "board_updated", sent.append)
     next(s for s in edition.segments if s.key == "knowledge").scored_from_answers = True
     db.session.commit()
     _confirmed(edition)
@@ -137,9 +140,15 @@ def test_answers_page_records_answers_and_score_reaches_results(client, edition,
     row = re.search(rf"<td>{team}</td>.*?</tr>", results, re.S).group(0)
     assert re.findall(r'<td class="num">([\d,]+)</td>', row)[:3] == ["9,60", "9,40", "55,80"]
 
-    # posting the same sheet again changes nothing
+    # the board was refreshed (numbered, stored) and broadcast once
+    (delta,) = sent
+    assert delta["edition_id"] == edition.id
+    assert delta["seq"] == 1 and str(assignment.entry_id) in delta["changes"]["rows"]
+
+    # posting the same sheet again changes nothing and broadcasts nothing
     response = client.post("/control/2019/answers", data=form, follow_redirects=True)
     assert f"Đã lưu 0 câu trả lời của đội {team}." in response.get_data(as_text=True)
+    assert len(sent) == 1
 
 
 def test_answers_page_bad_letter_saves_nothing(client, edition, make_user, login):

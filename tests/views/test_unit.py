@@ -154,7 +154,7 @@ def test_dossier_over_the_per_file_limit_is_refused(client, login, world, app):
 def test_qualifying_decision_and_deadline(client, login, world, app):
     from datetime import UTC, datetime, timedelta
 
-    from contest_app.services import qualifying
+    from contest_app.services.rounds import qualifying
 
     login("daumoi_a")
     page = client.get(f"/unit/entries/{world.entry_a.id}").get_data(as_text=True)

@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from contest_app.enums import RoundKind, RoundStatus
 from contest_app.extensions import db
+from contest_app.formatting import vn_moment
 from contest_app.models import Edition, Entry, Round, RoundProgress, User
-from contest_app.services.audit import record_event
 from contest_app.services.errors import Conflict, ValidationError
-from contest_app.services.registration import actor_name, ensure_unit_access
+from contest_app.services.rounds.registration import ensure_unit_access
+from contest_app.services.trust.audit import actor_name, record_event
 
 LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
@@ -31,14 +32,6 @@ def qualifying_round(edition: Edition) -> Round:
         db.session.add(rnd)
         db.session.flush()
     return rnd
-
-
-def format_local(moment: datetime) -> str:
-    """A moment as people in Khánh Hòa read it: 17:00 ngày 15/08/2019."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    local = moment.astimezone(LOCAL_TZ)
-    return f"{local:%H:%M} ngày {local:%d/%m/%Y}"
 
 
 def set_deadline(*, edition: Edition, deadline: datetime | None, actor: User) -> Round:
@@ -90,7 +83,7 @@ def record_decision(*, entry: Entry, passed: bool, score=None, note: str = "", a
     rnd = qualifying_round(edition)
     if deadline_passed(edition, now):
         raise Conflict(
-            f"Đã quá hạn ghi nhận kết quả vòng loại ({format_local(rnd.deadline)}); không thể thay đổi.",
+            f"Đã quá hạn ghi nhận kết quả vòng loại ({vn_moment(rnd.deadline)}); không thể thay đổi.",
             code="deadline_passed",
         )
     closed = db.session.scalar(select(RoundProgress).where(

@@ -18,9 +18,9 @@ from sqlalchemy import select
 from contest_app.enums import Role
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, Edition
-from contest_app.services.audit import record_event
+from contest_app.services.trust.audit import record_event
 from contest_app.services.errors import Conflict, PermissionDenied, ValidationError
-from contest_app.services.results import EditionResults, compute_results
+from contest_app.services.final.results import EditionResults, compute_results
 
 LOCK_ACTION = "edition.lock"
 VIETNAM = timezone(timedelta(hours=7))

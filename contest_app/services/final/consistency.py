@@ -20,7 +20,7 @@ from sqlalchemy import select
 from contest_app.extensions import db
 from contest_app.models import Edition, Judge, Mark, Segment
 from contest_app.services.errors import NotFound
-from contest_app.services.results import EditionResults, compute_results, finalists
+from contest_app.services.final.results import EditionResults, compute_results, finalists
 
 
 def median(values: list[Decimal]) -> Decimal:

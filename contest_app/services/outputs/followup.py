@@ -17,9 +17,9 @@ from contest_app.extensions import db
 from contest_app.models import Edition
 from contest_app.enums import PlanKind, PlanStatus, ReplicationStatus
 from contest_app.models.followup import PlanSubmission
-from contest_app.services.audit import record_event
+from contest_app.services.trust.audit import record_event
 from contest_app.services.errors import NotFound, ValidationError
-from contest_app.services.results import compute_results
+from contest_app.services.final.results import compute_results
 
 STATE_LABELS = {
     "received": "Đã nộp đúng hạn",

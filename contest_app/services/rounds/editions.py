@@ -1,11 +1,20 @@
 """Finding editions by id or year."""
 from __future__ import annotations
 
+import ipaddress
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from flask import current_app
 from sqlalchemy import select
 
+from contest_app import demo_data as data
+from contest_app.enums import Aggregation, RoundKind
 from contest_app.extensions import db
-from contest_app.models import Edition
-from contest_app.services.errors import NotFound
+from contest_app.models import Edition, PrizeTier, Round, Segment, ThematicGroup
+from contest_app.services.errors import Conflict, NotFound, ValidationError
+from contest_app.services.rounds.edition_rules import copy_rules
+from contest_app.services.trust.audit import record_event
 
 
 def get_edition(ref: int | str) -> Edition:
@@ -36,14 +45,6 @@ def create_edition(*, number: int, year: int, title: str = "", actor: str,
     Nhóm 1–5 and the preliminary cutoff 75; or, with ``copy_from``, every rule, rubric and
     cluster of that edition. Every rule can be changed afterwards. Flushes.
     """
-    from decimal import Decimal
-
-    from contest_app import demo_data as data
-    from contest_app.enums import Aggregation, RoundKind
-    from contest_app.models import PrizeTier, Round, Segment, ThematicGroup
-    from contest_app.services.audit import record_event
-    from contest_app.services.errors import Conflict, ValidationError
-
     if not 1 <= number <= 100:
         raise ValidationError("Lần tổ chức phải là số nguyên từ 1 đến 100.", code="bad_number")
     if not 2000 <= year <= 2100:
@@ -80,8 +81,6 @@ def create_edition(*, number: int, year: int, title: str = "", actor: str,
     record_event(actor=actor, action="edition.create", edition_id=edition.id, object_type="edition",
                  object_id=edition.id, after={"number": number, "year": year, "title": edition.title})
     if copy_from is not None:
-        from contest_app.services.edition_rules import copy_rules
-
         copy_rules(source=copy_from, target=edition, actor=actor)
     return edition
 
@@ -94,17 +93,12 @@ LOOPBACK_WARNING = ("Địa chỉ công khai đang là địa chỉ nội bộ c
 
 def public_base(edition: Edition | None = None) -> str | None:
     """The address the hall reaches the app at: the edition's own setting, else CONTEST_PUBLIC_URL."""
-    from flask import current_app
-
     value = (edition.public_url if edition is not None else None) or current_app.config.get("CONTEST_PUBLIC_URL")
     return value.rstrip("/") if value else None
 
 
 def is_loopback(url: str | None) -> bool:
     """True when ``url`` points at the server itself (localhost, 127.x, ::1, 0.0.0.0)."""
-    import ipaddress
-    from urllib.parse import urlsplit
-
     host = (urlsplit(url or "").hostname or "").lower()
     if not host or host == "localhost" or host.endswith(".localhost"):
         return True
@@ -117,11 +111,6 @@ def is_loopback(url: str | None) -> bool:
 
 def set_public_url(*, edition: Edition, url: str | None, actor: str) -> None:
     """Set (or clear, with a blank) the edition's public address; it must be http(s)://host[:port][/path]."""
-    from urllib.parse import urlsplit
-
-    from contest_app.services.audit import record_event
-    from contest_app.services.errors import ValidationError
-
     text = (url or "").strip().rstrip("/")
     if text:
         parts = urlsplit(text)

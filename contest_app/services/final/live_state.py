@@ -20,21 +20,14 @@ from sqlalchemy import select, update
 
 from contest_app.enums import RevealMode
 from contest_app.extensions import db
+from contest_app.formatting import vn_decimal, vn_score
 from contest_app.models import Edition, Entry, Judge, JudgeAccess, LiveState, Mark, Segment, SegmentWindow
-from contest_app.scoring import display_str
-from contest_app.services.final_judges import same_unit_judges
-from contest_app.services.registration import desk_labels
-from contest_app.services.setup_checklist import check_ready_for_marking
-from contest_app.services.audit import record_event
+from contest_app.services.trust.audit import record_event
+from contest_app.services.final.final_judges import same_unit_judges
+from contest_app.services.final.setup_checklist import check_ready_for_marking
+from contest_app.services.rounds.registration import desk_labels
 from contest_app.services.errors import Conflict, NotFound
-from contest_app.services.judging import vn_decimal
-from contest_app.services.results import compute_results, finalists
-
-
-def vn_score(value: Any) -> str | None:
-    """A score for the board: 2 decimals with a decimal comma ("7,17"), or None."""
-    text = display_str(value)
-    return None if text is None else text.replace(".", ",")
+from contest_app.services.final.results import compute_results, finalists
 
 
 def state_of(edition: Edition) -> LiveState:
@@ -446,7 +439,7 @@ def judge_state(edition: Edition, judge: Judge | None = None) -> dict[str, Any]:
 
 
 def _situation_guide(edition_id: int, entry_id: int) -> dict | None:
-    from contest_app.services.draw import situation_guide_for
+    from contest_app.services.final.draw import situation_guide_for
 
     try:
         return situation_guide_for(edition_id=edition_id, entry_id=entry_id)
@@ -458,7 +451,7 @@ def _situation_guide(edition_id: int, entry_id: int) -> dict | None:
 def desk_state(edition: Edition) -> dict[str, Any]:
     """What the control desk shows: stage, open segment, judges × teams grid, tablets' heartbeats."""
     state = state_of(edition)
-    from contest_app.services.judge_access import final_judges
+    from contest_app.services.final.judge_access import final_judges
 
     judges = final_judges(edition)
     access = {
@@ -526,7 +519,7 @@ def desk_state(edition: Edition) -> dict[str, Any]:
 
 
 def _deviation_flags(edition: Edition, segment_key: str) -> list:
-    from contest_app.services.consistency import deviation_flags
+    from contest_app.services.final.consistency import deviation_flags
 
     try:
         flags = deviation_flags(edition, segment_key)
@@ -542,7 +535,7 @@ def _deviation_flags(edition: Edition, segment_key: str) -> list:
 
 def touch_judge(*, judge: Judge, connected: bool | None = None, unsent: int | None = None) -> JudgeAccess:
     """Record a tablet's heartbeat (and whether it is connected, and how many marks it holds)."""
-    from contest_app.services.judge_access import access_of
+    from contest_app.services.final.judge_access import access_of
 
     access = access_of(judge)
     access.last_seen_at = datetime.now(UTC)

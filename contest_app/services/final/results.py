@@ -18,9 +18,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from contest_app.enums import RoundStatus
 from contest_app.extensions import db
-from contest_app.models import Edition, Entry, Mark, Segment, SideAward
+from contest_app.models import Edition, Mark, Segment, SideAward
 from contest_app.scoring import (
     SegmentStats,
     SideAwardRule,
@@ -33,6 +32,8 @@ from contest_app.scoring import (
     segment_score,
     segment_statistics,
 )
+from contest_app.services.final.answers import answer_scores
+from contest_app.services.final.finalists import finalists
 
 
 @dataclass(frozen=True)
@@ -165,19 +166,6 @@ class EditionResults:
             if r.entry_id == entry_id:
                 return r.team
         return ""
-
-
-def finalists(edition: Edition) -> list[Entry]:
-    """The entries of the final: those that passed the preliminary round."""
-    return list(
-        db.session.scalars(
-            select(Entry)
-            .where(Entry.edition_id == edition.id, Entry.preliminary_status == RoundStatus.PASSED.value)
-            .order_by(Entry.final_order, Entry.id)
-            # teams and units in the same query, not two lazy loads per finalist
-            .options(joinedload(Entry.team), joinedload(Entry.unit))
-        )
-    )
 
 
 def collect_marks(edition: Edition) -> dict[tuple[int, int], list[Decimal]]:
@@ -320,6 +308,4 @@ def _scores_from_answers(edition: Edition) -> dict[tuple[int, int], Fraction]:
     """Segment scores computed from recorded answers, for segments scored that way."""
     if not any(s.scored_from_answers for s in edition.segments):
         return {}
-    from contest_app.services.answers import answer_scores  # answers builds on results
-
     return answer_scores(edition)

@@ -18,8 +18,9 @@ from sqlalchemy import select
 
 from contest_app.enums import Panel, Role, RoundStatus
 from contest_app.extensions import db
+from contest_app.formatting import vn_decimal
 from contest_app.models import Edition, Entry, Judge, Mark, MarkSubmission, Segment, SegmentWindow, User
-from contest_app.services.audit import record_event
+from contest_app.services.trust.audit import record_event
 from contest_app.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 
 #: Every refusal a judge's client can receive, by code (the live protocol documents them).
@@ -38,12 +39,6 @@ MESSAGES: dict[str, str] = {
 }
 
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
-
-
-def vn_decimal(value: Decimal) -> str:
-    """A Decimal written the Vietnamese way, without trailing zeros (10; 0,1; 7,5)."""
-    text = format(value.normalize(), "f")
-    return text.replace(".", ",")
 
 
 def parse_mark(raw: Any, segment: Segment) -> Decimal:

@@ -19,7 +19,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from contest_app.enums import Panel
 from contest_app.extensions import db
 from contest_app.models import Edition, Judge, JudgeAccess
-from contest_app.services.audit import record_event
+from contest_app.services.trust.audit import record_event
 from contest_app.services.errors import NotFound, PermissionDenied
 
 PIN_DIGITS = 6

@@ -9,13 +9,29 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+
 from sqlalchemy import func, select
 
 from contest_app.enums import Block, Role, RoundStatus
 from contest_app.extensions import db
-from contest_app.models import Cluster, ClusterUnit, Edition, Entry, Team, TeamMember, ThematicGroup, Unit, User
-from contest_app.services.audit import record_event
+from contest_app.models import (
+    Cluster,
+    ClusterUnit,
+    Edition,
+    Entry,
+    Mark,
+    PreliminaryAssignment,
+    Team,
+    TeamMember,
+    ThematicGroup,
+    Unit,
+    User,
+)
 from contest_app.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from contest_app.services.rounds.preliminary import is_closed
+from contest_app.services.rounds.similarity import similar_entries
+from contest_app.services.trust.accounts import create_user
+from contest_app.services.trust.audit import actor_name, record_event
 
 OTHER_UNIT = "Bạn chỉ được xem và sửa đội thi, mô hình, sáng kiến của đơn vị mình."
 
@@ -32,13 +48,6 @@ BLOCK_ALIASES = {
     "ubnd cấp xã": Block.COMMUNE,
     "đơn vị sự nghiệp": Block.PUBLIC_SERVICE,
 }
-
-
-def actor_name(user: User | None) -> str:
-    """How a user is named in the audit trail."""
-    if user is None:
-        return "hệ thống"
-    return f"{user.username} ({user.role})"
 
 
 def parse_block(text: str) -> Block | None:
@@ -346,9 +355,7 @@ def count_entries(edition: Edition) -> int:
 
 def create_account(*, username: str, role: str, password: str, display_name: str = "",
                    unit_id: int | None = None, actor: User) -> User:
-    """Create an account (services.accounts.create_user) and audit it."""
-    from contest_app.services.accounts import create_user
-
+    """Create an account (services.trust.accounts.create_user) and audit it."""
     user = create_user(username=username, role=role, password=password, display_name=display_name,
                        unit_id=unit_id)
     record_event(actor=actor_name(actor), action="account.create", object_type="user", object_id=user.id,
@@ -396,8 +403,6 @@ def update_edition_settings(*, edition: Edition, actor: User, **changes) -> Edit
         if cutoff is None or cutoff < 0 or cutoff > 100:
             raise ValidationError("Điểm sàn vòng sơ khảo phải từ 0 đến 100.", code="bad_cutoff")
         if edition.preliminary_cutoff != cutoff:
-            from contest_app.services.preliminary import is_closed
-
             if is_closed(edition):
                 raise Conflict("Vòng sơ khảo đã kết thúc; không thể đổi điểm sàn.", code="round_closed")
     def plain(values: dict) -> dict:
@@ -417,10 +422,8 @@ def update_edition_settings(*, edition: Edition, actor: User, **changes) -> Edit
 
 def update_cluster(*, cluster: Cluster, name: str, unit_ids: list[int], actor: User | None = None) -> Cluster:
     """Rename a cluster and replace its units (a unit stays in at most one cluster of the edition)."""
-    from contest_app.services import preliminary
-
     edition = db.session.get(Edition, cluster.edition_id)
-    if preliminary.is_closed(edition):
+    if is_closed(edition):
         raise Conflict("Vòng sơ khảo đã kết thúc; không thể sửa cụm.", code="round_closed")
     name = " ".join((name or "").split())
     if not name:
@@ -456,8 +459,6 @@ def update_cluster(*, cluster: Cluster, name: str, unit_ids: list[int], actor: U
 
 def delete_cluster(*, cluster: Cluster, actor: User | None = None) -> None:
     """Delete a cluster that no preliminary judge is assigned to."""
-    from contest_app.models import PreliminaryAssignment
-
     assigned = db.session.scalar(select(func.count(PreliminaryAssignment.id)).where(
         PreliminaryAssignment.cluster_id == cluster.id)) or 0
     if assigned:
@@ -480,8 +481,6 @@ def withdraw_entry(*, entry: Entry, reason: str, actor: User) -> Entry:
     Before the qualifying result the qualifying status becomes withdrawn; after it, the
     preliminary status (a finalist leaves the final too). Refused once the entry has final marks.
     """
-    from contest_app.models import Mark
-
     reason = " ".join((reason or "").split())
     if not reason:
         raise ValidationError("Vui lòng ghi lý do rút lui.", code="reason_required")
@@ -529,9 +528,7 @@ def desk_labels(entries: list[Entry]) -> dict[int, str]:
 
 def near_duplicates(entry: Entry, *, limit: int = 3) -> list[str]:
     """Vietnamese warnings naming up to ``limit`` entries of this or earlier editions that look
-    like ``entry`` (services/similarity's threshold)."""
-    from contest_app.services.similarity import similar_entries
-
+    like ``entry`` (services/rounds/similarity's threshold)."""
     edition = db.session.get(Edition, entry.edition_id)
     matches = similar_entries(edition=edition, limit=limit).get(entry.id, [])
     out = []

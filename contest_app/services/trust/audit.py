@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from contest_app.extensions import db
-from contest_app.models import AuditEvent
+from contest_app.models import AuditEvent, User
 
 GENESIS = "0" * 64
 
@@ -48,6 +48,13 @@ def _digest(event: AuditEvent) -> str:
     }
     canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def actor_name(user: User | None) -> str:
+    """How a user is named in the audit trail."""
+    if user is None:
+        return "hệ thống"
+    return f"{user.username} ({user.role})"
 
 
 def record_event(

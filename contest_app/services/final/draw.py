@@ -28,8 +28,10 @@ from sqlalchemy import select
 from contest_app.extensions import db
 from contest_app.models import Draw, DrawAssignment, Edition, Entry, PresenterState
 from contest_app.models.draw import DrawStatus
-from contest_app.services.audit import record_event
+from contest_app.question_banks.loader import check_banks
 from contest_app.services.errors import Conflict, NotFound, ValidationError
+from contest_app.services.final.finalists import finalists
+from contest_app.services.trust.audit import record_event
 
 ALGORITHM = "sha256-mt19937-v1"
 DEFAULT_SET_COUNT = 5
@@ -188,8 +190,6 @@ def banks_root() -> Path:
 
 def load_question_banks():
     """The validated banks, or None when they are missing or invalid (reloaded when a file changes)."""
-    from contest_app.question_banks.loader import check_banks
-
     root = banks_root()
     files = tuple(
         sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in root.glob("*/*.txt"))
@@ -221,8 +221,6 @@ def get_draw(edition: Edition) -> Draw | None:
 
 def draw_entries(edition: Edition) -> list[Entry]:
     """The entries that take part in the draw: the final's finalists."""
-    from contest_app.services.results import finalists
-
     return finalists(edition)
 
 

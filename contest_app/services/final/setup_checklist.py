@@ -15,6 +15,11 @@ from contest_app.enums import RoundStatus
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, Edition, Entry, Unit
 from contest_app.services.errors import Conflict
+from contest_app.services.final.draw import get_draw, quiz_set_number_count
+from contest_app.services.final.finalists import finalists
+from contest_app.services.final.judge_access import final_judges
+from contest_app.services.rounds import preliminary
+from contest_app.services.rounds.editions import is_loopback, public_base
 
 
 @dataclass(frozen=True)
@@ -40,12 +45,6 @@ def _last_event(edition: Edition, *actions: str):
 
 def checklist(edition: Edition) -> list[Item]:
     """Every item of the edition's setup, in the order it is done."""
-    from contest_app.services import preliminary
-    from contest_app.services.draw import get_draw, quiz_set_number_count
-    from contest_app.services.editions import is_loopback, public_base
-    from contest_app.services.judge_access import final_judges
-    from contest_app.services.results import finalists
-
     segments = list(edition.segments)
     tiers = list(edition.prize_tiers)
     units = _count(select(func.count(Unit.id)))

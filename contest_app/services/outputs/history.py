@@ -13,10 +13,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from contest_app.demo_data import CONTEST_NAME
 from contest_app.extensions import db
 from contest_app.models import Edition, PrizeTier
-from contest_app.services.audit import record_event
 from contest_app.services.errors import Conflict, ValidationError
+from contest_app.services.rounds.round_figures import round_figures
+from contest_app.services.trust.audit import record_event
 
 ROUNDS = ("qualifying", "preliminary", "final")
 ROUND_LABELS = {"qualifying": "Vòng loại", "preliminary": "Vòng sơ khảo", "final": "Vòng chung khảo"}
@@ -54,9 +56,7 @@ def prize_structure(tiers: Sequence[tuple[str, int]]) -> str:
 
 
 def figures_of(edition: Edition) -> dict[str, int]:
-    """Entries per round: the recorded figures, or counted from the entries (services/round_figures)."""
-    from contest_app.services.round_figures import round_figures
-
+    """Entries per round: the recorded figures, or counted from the entries (services/rounds/round_figures)."""
     return {r.kind.value: r.total for r in round_figures(edition).rounds}
 
 
@@ -144,8 +144,6 @@ def save_figures_edition(
     edition.number, edition.year = number, year
     edition.title = f"Lần thứ {number} - năm {year}"
     if not edition.contest_name:
-        from contest_app.demo_data import CONTEST_NAME
-
         edition.contest_name = CONTEST_NAME
     edition.history = {"qualifying": q, "preliminary": p, "final": f}
     edition.prize_tiers.clear()

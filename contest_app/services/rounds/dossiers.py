@@ -13,9 +13,9 @@ from flask import current_app
 
 from contest_app.extensions import db
 from contest_app.models import Entry, User
-from contest_app.services.audit import record_event
 from contest_app.services.errors import NotFound, ValidationError
-from contest_app.services.registration import actor_name, ensure_unit_access
+from contest_app.services.rounds.registration import ensure_unit_access
+from contest_app.services.trust.audit import actor_name, record_event
 
 #: Default per-file limit for a dossier (the request limit MAX_CONTENT_LENGTH is global).
 DEFAULT_DOSSIER_MAX_BYTES = 10 * 1024 * 1024

@@ -42,9 +42,8 @@ from contest_app.models import (
     RubricCriterion,
     User,
 )
-from contest_app.services.audit import record_event
 from contest_app.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
-from contest_app.services.registration import actor_name
+from contest_app.services.trust.audit import actor_name, record_event
 
 #: The default rubric shipped with the app (a suggestion, editable per edition).
 DEFAULT_RUBRIC: list[tuple[str, str]] = [

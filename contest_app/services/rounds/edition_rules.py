@@ -2,7 +2,7 @@
 aggregation, order), panel size, reveal mode, tie-break order, prize tiers, side awards and the
 preliminary cutoff; and a new edition made from a previous one.
 
-Results follow these rows directly (``services/results.compute_results`` reads them). Once
+Results follow these rows directly (``services/final/results.compute_results`` reads them). Once
 marks exist, a change to a segment's scoring, the panel, the tie-break, prizes or side awards
 needs a written reason and is audited; removing a segment that holds marks, or lowering its
 maximum below a stored mark, is refused. Flushes; the caller commits.
@@ -28,9 +28,11 @@ from contest_app.models import (
     RubricCriterion,
     Segment,
     SideAward,
+    ThematicGroup,
 )
-from contest_app.services.audit import record_event
+from contest_app.services.trust.audit import record_event
 from contest_app.services.errors import Conflict, ValidationError
+from contest_app.services.rounds import preliminary
 
 SIDE_AWARD_METHODS = (SideAwardMethod.COMMITTEE.value, SideAwardMethod.BEST_SEGMENT.value)
 
@@ -151,8 +153,6 @@ def update_rules(*, edition: Edition, rules: Rules, actor: str, reason: str = ""
     Refused in Vietnamese (nothing stored) when a value is bad; when marks exist, a change
     needs ``reason``; a segment holding marks cannot be removed nor get a maximum below them.
     """
-    from contest_app.services import preliminary
-
     if edition.locked_at is not None:
         raise Conflict("Kết quả kỳ thi đã khóa; không thể sửa điều lệ.", code="locked")
     # -- segments
@@ -326,8 +326,6 @@ def update_rules(*, edition: Edition, rules: Rules, actor: str, reason: str = ""
 def copy_rules(*, source: Edition, target: Edition, actor: str) -> None:
     """Give ``target`` every rule of ``source``: segments, panel, reveal mode, tie-break, prize tiers,
     side awards, thematic groups, preliminary rubric, cutoff and thresholds, and its clusters of units."""
-    from contest_app.models import ThematicGroup
-
     for seg in list(target.segments):
         target.segments.remove(seg)
         db.session.delete(seg)

@@ -22,9 +22,8 @@ from sqlalchemy import select
 
 from contest_app.extensions import db
 from contest_app.models import DuplicateReview, Edition, Entry, User
-from contest_app.services.audit import record_event
 from contest_app.services.errors import ValidationError
-from contest_app.services.registration import actor_name
+from contest_app.services.trust.audit import actor_name, record_event
 
 STOPWORDS = frozenset(
     "va cua cac nhung trong cho voi tai tren la mot de ve theo tu doi nay do duoc khi thi "

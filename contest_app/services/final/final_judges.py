@@ -1,7 +1,7 @@
 """The final's judges of an edition: add, edit, reorder (seat) and remove them, and tell
 which finalists share a unit with one of them.
 
-Credentials (links, PINs) are issued by ``services/judge_access``; this module never makes
+Credentials (links, PINs) are issued by ``services/final/judge_access``; this module never makes
 them. A judge who has marked cannot be removed (their marks are part of the record).
 Flushes; the caller commits.
 """
@@ -12,7 +12,7 @@ from sqlalchemy import delete, func, select
 from contest_app.enums import Panel
 from contest_app.extensions import db
 from contest_app.models import Edition, Entry, Judge, JudgeAccess, Mark, Unit
-from contest_app.services.audit import record_event
+from contest_app.services.trust.audit import record_event
 from contest_app.services.errors import Conflict, NotFound, ValidationError
 
 

@@ -17,9 +17,9 @@ from sqlalchemy import select
 from contest_app.enums import Block
 from contest_app.extensions import db
 from contest_app.models import Edition, Entry, Team, TeamMember, Unit, User
-from contest_app.services import registration as reg
-from contest_app.services.audit import record_event
 from contest_app.services.errors import ValidationError
+from contest_app.services.rounds import registration as reg
+from contest_app.services.trust.audit import actor_name, record_event
 
 SHEET_UNITS = "Đơn vị"
 SHEET_TEAMS = "Đội thi"
@@ -278,7 +278,7 @@ def import_workbook(*, edition: Edition, data: bytes, actor: User | None = None)
         report.entries.append(entry)
     db.session.flush()
     record_event(
-        actor=reg.actor_name(actor), action="import.excel", edition_id=edition.id, object_type="edition",
+        actor=actor_name(actor), action="import.excel", edition_id=edition.id, object_type="edition",
         object_id=edition.id,
         after={"units": [u.id for u in report.units], "teams": [t.id for t in report.teams],
                "entries": [e.id for e in report.entries]},

@@ -3,7 +3,7 @@
 Used when an edition scores its knowledge segment from answers
 (``Segment.scored_from_answers``) instead of from the judges' marks. The desk records
 each answer against the team's drawn quiz set; ``answer_scores`` is the hook
-``services.results.compute_results`` calls. Flushes, never commits.
+``services.final.results.compute_results`` calls. Flushes, never commits.
 """
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from contest_app.enums import RoundStatus
 from contest_app.extensions import db
 from contest_app.models import Edition, Entry, QuizAnswer, Segment
 from contest_app.question_banks.loader import OPTION_LETTERS
-from contest_app.services.audit import record_event
-from contest_app.services.draw import confirmed_assignment, drawn_quiz_set
+from contest_app.services.trust.audit import record_event
+from contest_app.services.final.draw import confirmed_assignment, drawn_quiz_set
 from contest_app.services.errors import Conflict, ValidationError
 
 

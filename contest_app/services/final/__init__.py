@@ -1,0 +1,1 @@
+"""The final: draw, judges' access and marks, quiz answers, results, their lock and the live board."""

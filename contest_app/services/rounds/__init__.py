@@ -1,0 +1,1 @@
+"""Rounds before the final: registration, import, qualifying and preliminary rounds, dossiers."""

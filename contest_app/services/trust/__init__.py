@@ -1,0 +1,1 @@
+"""Trust: accounts, audit trail, backups and rate limits."""
