@@ -20,7 +20,7 @@ from contest_app.live import broadcast
 from contest_app.models import Entry, Judge
 from contest_app.services.final import final_judges, judge_access, live_state
 from contest_app.services.trust.audit import list_events, record_event, verify_chain
-from contest_app.services.errors import NotFound, ServiceError, ValidationError
+from contest_app.services.errors import NotFound, ValidationError
 from contest_app.formatting import vn_decimal
 from contest_app.services.final.judging import correct_mark, marks_of
 from contest_app.services.final.results import finalists
@@ -96,17 +96,13 @@ def judges():
     form.unit_id.choices = _unit_choices()
     status = 200
     if form.validate_on_submit():
-        try:
+        with view_action() as action:
             judge = final_judges.add_judge(edition=edition, name=form.name.data, title=form.title.data or "",
                                            unit_id=form.unit_id.data or None, seat=form.seat.data, actor=_actor())
-        except ServiceError as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-            status = exc.status
-        else:
-            db.session.commit()
-            flash(f"Đã thêm giám khảo {judge.name} (ghế {judge.seat}).", "success")
+            action.succeed(f"Đã thêm giám khảo {judge.name} (ghế {judge.seat}).")
+        if action.ok:
             return redirect(url_for("judges_admin.judges", edition=edition.year))
+        status = action.error.status
     elif request.method == "POST":
         status = 400
     links = _links(edition)
@@ -150,17 +146,12 @@ def edit_judge(judge_id: int):
     if not form.validate_on_submit():
         flash("; ".join(e for errors in form.errors.values() for e in errors) or "Dữ liệu không hợp lệ.", "danger")
         return redirect(url_for("judges_admin.judges", edition=judge.edition_id))
-    try:
+    with view_action() as action:
         final_judges.update_judge(judge=judge, name=form.name.data, title=form.title.data or "",
                                   unit_id=form.unit_id.data or None, actor=_actor())
         if form.seat.data and form.seat.data != judge.seat:
             final_judges.move_judge(judge=judge, seat=form.seat.data, actor=_actor())
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(f"Đã cập nhật giám khảo {judge.name} (ghế {judge.seat}).", "success")
+        action.succeed(f"Đã cập nhật giám khảo {judge.name} (ghế {judge.seat}).")
     return redirect(url_for("judges_admin.judges", edition=judge.edition_id))
 
 
@@ -170,14 +161,8 @@ def delete_judge(judge_id: int):
     """Remove a final judge who has not marked."""
     judge = _judge(judge_id)
     edition_id, name = judge.edition_id, judge.name
-    try:
+    with view_action(f"Đã xóa giám khảo {name}."):
         final_judges.remove_judge(judge=judge, actor=_actor())
-    except ServiceError as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(f"Đã xóa giám khảo {name}.", "success")
     return redirect(url_for("judges_admin.judges", edition=edition_id))
 
 
