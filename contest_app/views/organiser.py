@@ -116,6 +116,11 @@ class SideAwardRow(Form):
     segment_key = SelectField("Phần thi xét", choices=[])
 
 
+class CriterionRow(Form):
+    name = StringField("Tiêu chí")
+    max_points = StringField("Điểm tối đa", validators=[Optional(), Regexp(NUMBER, message=NOT_A_NUMBER)])
+
+
 class RulesForm(FlaskForm):
     segments = FieldList(FormField(SegmentRow), min_entries=1)
     judges_per_panel = IntegerField("Số giám khảo chung khảo", validators=[
@@ -127,6 +132,7 @@ class RulesForm(FlaskForm):
     side_awards = FieldList(FormField(SideAwardRow), min_entries=0)
     preliminary_cutoff = StringField("Điểm sàn vào chung khảo", validators=[
         DataRequired(message="Vui lòng nhập điểm sàn."), Regexp(NUMBER, message=NOT_A_NUMBER)])
+    rubric = FieldList(FormField(CriterionRow), min_entries=0)
     reason = TextAreaField("Lý do thay đổi (bắt buộc khi đã có điểm chấm)")
 
 
@@ -327,12 +333,28 @@ def _rules_form(edition) -> RulesForm:
                              "method": a.method, "segment_key": a.segment_key or ""}
                             for a in edition_rules.side_awards(edition)] + [{}, {}],
             "preliminary_cutoff": vn_plain(edition.preliminary_cutoff),
+            "rubric": [{"name": c.name, "max_points": vn_plain(c.max_points)} for c in preliminary.rubric(edition)]
+            + [{}, {}],
         })
     choices = [SelectChoice("", "—")] + [SelectChoice(s.key, s.short_name or s.name)
                                          for s in sorted(edition.segments, key=lambda s: s.order)]
     for row in form.side_awards:
         row.form.segment_key.choices = choices
     return form
+
+
+def _rubric_changed(edition, criteria: list[tuple[str, str]]) -> bool:
+    """Whether the typed criteria differ from the stored rubric (blank rows ignored)."""
+    typed = []
+    for name, points in criteria:
+        name = " ".join(name.split())
+        if not name and not points.strip():
+            continue
+        try:
+            typed.append((name, Decimal(points.strip().replace(",", "."))))
+        except InvalidOperation:
+            return True
+    return typed != [(c.name, Decimal(c.max_points)) for c in preliminary.rubric(edition)]
 
 
 def vn_plain(value) -> str:
@@ -362,9 +384,12 @@ def rules(edition_id: int):
                 amount=(r.form.amount.data or "").replace(".", ""), method=r.form.method.data,
                 segment_key=r.form.segment_key.data or None) for r in form.side_awards],
             preliminary_cutoff=form.preliminary_cutoff.data)
+        criteria = [(r.form.name.data or "", r.form.max_points.data or "") for r in form.rubric]
         with view_action("Đã lưu điều lệ kỳ thi.") as action:
             edition_rules.update_rules(edition=edition, rules=data, actor=actor_name(current_user),
                                        reason=form.reason.data or "")
+            if _rubric_changed(edition, criteria):
+                preliminary.set_rubric(edition=edition, criteria=criteria, actor=current_user)
         if action.ok:
             return redirect(url_for(".rules", edition_id=edition.id))
     elif request.method == "POST":

@@ -138,3 +138,27 @@ def test_a_segment_added_gets_its_own_key_and_the_tie_break(client, make_user, l
     new = db.session.get(Edition, new.id)
     assert [(s.key, s.max_score, s.mark_step) for s in new.segments][-1] == ("hung_bien", Decimal("20"), Decimal("0.5"))
     assert new.tie_break == ["presentation", "situation", "knowledge", "hung_bien"]
+
+
+def test_the_rubric_is_edited_on_the_rules_page_until_scoring_begins(client, make_user, login, app):
+    from contest_app.services.demo import ensure_units
+    from contest_app.services.rounds import preliminary
+    from contest_app.services.rounds.editions import create_edition
+
+    ensure_units()
+    edition = create_edition(number=5, year=2021, actor="btc")
+    db.session.commit()
+    _login_organiser(make_user, login)
+    data = _form(client, edition.id)
+    assert [data[f"rubric-{i}-name"] for i in range(5)] == [
+        "Tính mới, sáng tạo", "Tính khả thi", "Tính hiệu quả", "Khả năng nhân rộng", "Chất lượng hồ sơ, đề cương"]
+    data.update({"rubric-4-max_points": "5", "rubric-5-name": "Trình bày", "rubric-5-max_points": "6"})
+    html = unescape(client.post(f"/organiser/editions/{edition.id}/rules", data=data, follow_redirects=True)
+                    .get_data(as_text=True))
+    assert "Tổng điểm tối đa các tiêu chí phải bằng 100 (hiện là 101)." in html
+    data["rubric-5-max_points"] = "5"
+    html = unescape(client.post(f"/organiser/editions/{edition.id}/rules", data=data, follow_redirects=True)
+                    .get_data(as_text=True))
+    assert "Đã lưu điều lệ kỳ thi." in html
+    assert [(c.name, c.max_points) for c in preliminary.rubric(edition)][-2:] == [
+        ("Chất lượng hồ sơ, đề cương", Decimal("5")), ("Trình bày", Decimal("5"))]
