@@ -1,8 +1,6 @@
 """Flask commands. They call services and never re-implement them."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 
 import click
@@ -19,6 +17,7 @@ from contest_app.enums import Role
 from contest_app.extensions import db
 from contest_app.live.commands import COMMANDS as live_commands
 from contest_app.question_banks.commands import banks_cli
+from contest_app.reports.csvfile import PLAIN, csv_text
 from contest_app.services.demo import load_demo
 from contest_app.services.errors import ServiceError
 from contest_app.services.final.results import compute_results
@@ -110,17 +109,16 @@ EXPORT_COLUMNS = ["rank", "tied", "order", "team", "entry_title"]
 def results_csv(data: dict) -> str:
     """The results as CSV text (one row per finalist, in rank order)."""
     keys = [s["key"] for s in data["segments"]]
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(EXPORT_COLUMNS + keys + ["total", "prize", "side_awards"])
-    for row in data["rows"]:
-        writer.writerow(
-            [row["rank"], "1" if row["tied"] else "0", row["order"] or "", row["team"], row["entry_title"]]
-            + [row["scores"][k] or "" for k in keys]
-            + [row["total"], row["prize"] or "", "; ".join(row["side_awards"])]
-        )
-    writer.writerow(["", "", "", "ĐIỂM TRUNG BÌNH", ""] + [data["averages"][k] or "" for k in keys] + [data["averages"]["total"] or "", "", ""])
-    return out.getvalue()
+    rows = [
+        [row["rank"], "1" if row["tied"] else "0", row["order"] or "", row["team"], row["entry_title"]]
+        + [row["scores"][k] or "" for k in keys]
+        + [row["total"], row["prize"] or "", "; ".join(row["side_awards"])]
+        for row in data["rows"]
+    ]
+    rows.append(["", "", "", "ĐIỂM TRUNG BÌNH", ""] + [data["averages"][k] or "" for k in keys]
+                + [data["averages"]["total"] or "", "", ""])
+    # The command line's CSV is for programs: the plain form, through the app's one writer.
+    return csv_text(EXPORT_COLUMNS + keys + ["total", "prize", "side_awards"], rows, form=PLAIN, lineterminator="\n")
 
 
 @click.command("export-results")

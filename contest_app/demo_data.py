@@ -125,6 +125,39 @@ FINALISTS_2019 = [
      2, "8.00", "10.40", "59.00", "77.40"),
 ]
 
+#: Section I.2: the 52 entries of the preliminary round per thematic group (Nhóm 1 to 5).
+PRELIMINARY_GROUPS_2019 = {"1": 32, "2": 13, "3": 4, "4": 2, "5": 1}
+
+#: Phụ lục I, TT 12: the joint team of three communes of Diên Khánh (its own unit is Diên Lâm).
+JOINT_TEAM_PARTNERS = {
+    "Liên quân UBND các xã: Diên Lâm - Diên Thọ - Diên An (huyện Diên Khánh)": [
+        "UBND xã Diên Thọ (huyện Diên Khánh)",
+        "UBND xã Diên An (huyện Diên Khánh)",
+    ],
+}
+
+#: The report's own words (sections I.3, II.3.2, II.3.3, III), shortened, for the demo's narrative.
+NARRATIVE_2019 = {
+    "direction": "Triển khai Kế hoạch số 4485/KH-UBND ngày 14/5/2019 của UBND tỉnh, Sở Nội vụ đã xây dựng và tổ chức "
+                 "lấy ý kiến hoàn thiện, ban hành Điều lệ cuộc thi (số 1580/ĐL-SNV ngày 19/7/2019); thành lập, kiện "
+                 "toàn Ban Tổ chức, Ban Giám khảo, Ban Thư ký cuộc thi và thông báo phân công trách nhiệm cụ thể đối "
+                 "với từng thành viên.",
+    "assessment": "Cuộc thi năm 2019 ghi nhận có thêm nhiều mô hình, sáng kiến đột phá, có ý nghĩa tích cực đối với "
+                  "sự phát triển kinh tế - xã hội của tỉnh.\nCác vòng thi ở cơ sở được tổ chức nghiêm túc, khách quan, "
+                  "tuân thủ đúng điều lệ cuộc thi và hướng dẫn của Ban Tổ chức.",
+    "went_well": "Qua 04 kỳ tổ chức, cuộc thi đạt được mục tiêu, yêu cầu, nhiệm vụ kế hoạch đề ra; đã tạo ra sân chơi "
+                 "bổ ích, thiết thực cho công chức, viên chức trẻ, đoàn viên thanh niên các đơn vị, địa phương.",
+    "went_wrong": "- Tại một số cơ quan, đơn vị, công tác chỉ đạo, hướng dẫn triển khai cuộc thi chưa kịp thời; số "
+                  "lượng cũng như chất lượng mô hình, sáng kiến, giải pháp dự thi còn hạn chế.\n- Đề cương một số mô "
+                  "hình, sáng kiến thiếu logic, số liệu sơ sài; có mô hình dự thi trùng lặp ý tưởng.",
+    "proposals": "Từ tình hình, kết quả nêu trên, Giám đốc Sở Nội vụ - Trưởng ban Tổ chức cuộc thi đề xuất UBND tỉnh "
+                 "biểu dương những công chức, viên chức trẻ, các cơ quan, đơn vị có mô hình, sáng kiến CCHC đăng ký "
+                 "dự thi lần thứ 4 - năm 2019 (đính kèm dự thảo Công văn chỉ đạo của UBND tỉnh).",
+    "signer_name": "Trần Thu Mai",
+    "letter_number": "11254/UBND",
+    "letter_signer_name": "Nguyễn Đắc Tài",
+}
+
 #: Section I.2: five side awards of 1.000.000 đồng; (name, method, segment, committee's pick by team).
 SIDE_AWARDS_2019 = [
     ("Trình chiếu đẹp mắt", "committee", None, "Sở Lao động - Thương binh và Xã hội"),

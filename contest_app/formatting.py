@@ -88,6 +88,21 @@ def vn_date(value: date | None) -> str:
     return format_date(value, "dd/MM/yyyy" if value.month < 3 else "dd/M/yyyy", locale=LOCALE)
 
 
+def vn_day(value: date | datetime) -> str:
+    """A date in tables and CSV files, always two-digit day and month: 31/01/2020, 14/05/2019
+    (a moment is shown in Khánh Hòa's time, with its hour: 31/01/2020 17:00)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return format_datetime(value, "dd/MM/yyyy HH:mm", tzinfo=LOCAL_TZ, locale=LOCALE)
+    return format_date(value, "dd/MM/yyyy", locale=LOCALE)
+
+
+def vn_count(n: int) -> str:
+    """A count as administrative reports write it: two digits below ten (05, 09), else as is (12, 95)."""
+    return f"{n:02d}"
+
+
 def vn_moment(moment: datetime) -> str:
     """A moment as people in Khánh Hòa read it: 17:00 ngày 15/08/2019 (a naive time is UTC)."""
     if moment.tzinfo is None:

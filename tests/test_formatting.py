@@ -60,3 +60,19 @@ def test_vn_decimal_writes_a_mark_as_typed_and_vn_score_the_board():
 def test_vn_moment_is_local_time_in_khanh_hoa():
     assert vn_moment(datetime(2019, 8, 15, 10, 0, tzinfo=UTC)) == "17:00 ngày 15/08/2019"
     assert vn_moment(datetime(2019, 12, 31, 20, 5)) == "03:05 ngày 01/01/2020"
+
+
+def test_vn_day_always_has_two_digit_day_and_month():
+    from datetime import UTC, date, datetime
+
+    from contest_app.formatting import vn_day
+
+    assert vn_day(date(2019, 5, 14)) == "14/05/2019"
+    assert vn_day(date(2020, 1, 31)) == "31/01/2020"
+    assert vn_day(datetime(2019, 10, 4, 1, 30, tzinfo=UTC)) == "04/10/2019 08:30"
+
+
+def test_vn_count_pads_below_ten_as_the_report_writes_counts():
+    from contest_app.formatting import vn_count
+
+    assert [vn_count(n) for n in (1, 9, 12, 95, 262)] == ["01", "09", "12", "95", "262"]

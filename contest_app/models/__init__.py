@@ -7,6 +7,7 @@ from contest_app.models.award import SideAward, SideAwardDecision
 from contest_app.models.audit import AuditEvent
 from contest_app.models.user import User
 from contest_app.models.followup import PlanSubmission
+from contest_app.models.report import ReportNarrative, TeamPartnerUnit
 from contest_app.models.live import JudgeAccess, LiveState, MarkSubmission, SegmentWindow
 from contest_app.models.draw import Draw, DrawAssignment, PresenterState, QuizAnswer
 from contest_app.models.rounds import DuplicateReview, PreliminaryAssignment, PreliminaryScore, RoundProgress, RubricCriterion
@@ -32,6 +33,7 @@ __all__ = [
     "PlanSubmission",
     "PrizeTier",
     "QuizAnswer",
+    "ReportNarrative",
     "Round",
     "RoundProgress",
     "RubricCriterion",
@@ -40,6 +42,7 @@ __all__ = [
     "SideAwardDecision",
     "Team",
     "TeamMember",
+    "TeamPartnerUnit",
     "ThematicGroup",
     "Unit",
     "User",

@@ -29,7 +29,9 @@ class Edition(db.Model):
     judges_per_panel: Mapped[int] = mapped_column(Integer, default=6)
     tie_break: Mapped[list] = mapped_column(JSON, default=lambda: list(DEFAULT_TIE_BREAK))
     reveal_mode: Mapped[str] = mapped_column(String(20), default=RevealMode.ALL_IN.value)
-    deviation_threshold: Mapped[Decimal] = mapped_column(Score, default=Decimal("2.00"))
+    #: A mark is flagged when it strays from its panel's median by more than this share
+    #: (in per cent) of its segment's maximum: 10 → 1 point out of 10, 7,5 out of 75.
+    deviation_share: Mapped[Decimal] = mapped_column(Score, default=Decimal("10"))
     #: Preliminary judges' totals for one entry further apart than this are flagged.
     preliminary_spread_threshold: Mapped[Decimal] = mapped_column(Score, default=Decimal("20.00"))
     #: The hall's address for QR codes and printed links; overrides CONTEST_PUBLIC_URL.

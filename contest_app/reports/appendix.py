@@ -117,6 +117,8 @@ def final_round_name(edition: Edition) -> str:
 def attached_line(edition: Edition) -> str:
     """"(Kèm theo Báo cáo số 2417/BC-SNV ngày 29/10/2019 của Sở Nội vụ)", "…" where unset."""
     number = edition.report_number or f"{PLACEHOLDER}/BC-{PLACEHOLDER}"
+    if number.startswith("/"):  # the number is left for the clerk to write by hand
+        number = f"{PLACEHOLDER}{number}"
     body = edition.issuing_body or PLACEHOLDER
     return f"(Kèm theo Báo cáo số {number} ngày {vn_date(edition.report_date)} của {body})"
 

@@ -26,9 +26,20 @@ class AwardLine:
     method: str = ""
 
 
-def side_award_lines(results: EditionResults) -> list[AwardLine]:
-    """The side awards in their order: name, amount, team (blank while undecided)."""
+def _units(results: EditionResults, entry_units: dict[int, tuple[str, ...]] | None) -> dict[int, str]:
+    """Each finalist's unit; every unit of a joint team, joined by " - ", when known."""
     units = {r.entry_id: r.unit for r in results.rows}
+    for entry_id, names in (entry_units or {}).items():
+        if names:
+            units[entry_id] = " - ".join(names)
+    return units
+
+
+def side_award_lines(results: EditionResults, entry_units: dict[int, tuple[str, ...]] | None = None) -> list[AwardLine]:
+    """The side awards in their order: name, amount, team (blank while undecided).
+
+    ``entry_units`` (``services.outputs.documents.finalist_people``) names every unit of a joint team."""
+    units = _units(results, entry_units)
     lines = []
     for a in results.side_awards:
         team = a.team or ""
@@ -49,15 +60,16 @@ def side_award_lines(results: EditionResults) -> list[AwardLine]:
     return lines
 
 
-def all_award_lines(results: EditionResults) -> list[AwardLine]:
+def all_award_lines(results: EditionResults, entry_units: dict[int, tuple[str, ...]] | None = None) -> list[AwardLine]:
     """Main prizes by tier and rank, then the side awards."""
+    units = _units(results, entry_units)
     amounts = {t["name"]: (Decimal(t["amount"]) if t.get("amount") else None) for t in results.prize_tiers}
     lines = [
         AwardLine(
             kind=MAIN,
             award=r.prize,
             team=r.team,
-            unit=r.unit,
+            unit=units[r.entry_id],
             entry_title=r.entry_title,
             score=rounded(r.total),
             amount=amounts.get(r.prize),
@@ -66,4 +78,4 @@ def all_award_lines(results: EditionResults) -> list[AwardLine]:
         for r in results.rows
         if r.prize == t["name"]
     ]
-    return lines + [line for line in side_award_lines(results) if line.team and not line.team.startswith("Đồng điểm")]
+    return lines + [line for line in side_award_lines(results, entry_units) if line.team and not line.team.startswith("Đồng điểm")]

@@ -1,8 +1,14 @@
 """Excel workbooks (openpyxl): numbers are stored as numbers with a number format,
-never as text, so the secretariat can add, sort and chart them."""
+never as text, so the secretariat can add, sort and chart them.
+
+Print setup as Decree 30/2020 asks of every document: A4 (Phụ lục I landscape), margins
+20 / 20 / 30 / 15 mm, fit to the page's width, the header rows repeated on every page,
+the page number at the top centre from the second page, and row heights that fit the
+wrapped text (Excel grows rows by itself, LibreOffice prints what the file says)."""
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -33,7 +39,15 @@ CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 WRAP = Alignment(vertical="center", wrap_text=True)
 
 
-def _font(bold: bool = False, italic: bool = False, size: int = 12) -> Font:
+CELL_PT = 13
+MM_PER_INCH = 25.4
+#: Characters of Times New Roman 13 pt that fit in one unit of Excel column width (an
+#: average over Vietnamese text; a little under 1 so that the estimate errs on tall rows).
+CHARS_PER_WIDTH = 0.95
+LINE_PT = 1.3  # line height as a multiple of the font size
+
+
+def _font(bold: bool = False, italic: bool = False, size: int = CELL_PT) -> Font:
     return Font(name=FONT, bold=bold, italic=italic, size=size)
 
 
@@ -44,21 +58,60 @@ def _setup_page(ws: Worksheet, *, landscape: bool, title_rows: str | None) -> No
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
+    margins = ws.page_margins
+    margins.top, margins.bottom = 20 / MM_PER_INCH, 20 / MM_PER_INCH
+    margins.left, margins.right = 30 / MM_PER_INCH, 15 / MM_PER_INCH
+    margins.header, margins.footer = 10 / MM_PER_INCH, 10 / MM_PER_INCH
+    ws.oddHeader.center.text = "&P"
+    ws.oddHeader.center.font = f"{FONT},Regular"
+    ws.oddHeader.center.size = CELL_PT
+    ws.HeaderFooter.differentFirst = True  # no number on the first page
     if title_rows:
         ws.print_title_rows = title_rows
+    fit_row_heights(ws)
+
+
+def _span_width(ws: Worksheet, cell) -> float:
+    """The width (in Excel units) a cell's text has: its merged range's, or its column's."""
+    for merged in ws.merged_cells.ranges:
+        if cell.coordinate in merged:
+            return sum(ws.column_dimensions[get_column_letter(c)].width or 8.43
+                       for c in range(merged.min_col, merged.max_col + 1))
+    return ws.column_dimensions[get_column_letter(cell.column)].width or 8.43
+
+
+def text_lines(text: str, width: float) -> int:
+    """How many lines ``text`` wraps to in a column ``width`` units wide."""
+    per_line = max(1, int(width * CHARS_PER_WIDTH))
+    return sum(max(1, math.ceil(len(part) / per_line)) for part in str(text).split("\n"))
+
+
+def fit_row_heights(ws: Worksheet) -> None:
+    """Set every row's height to fit its wrapped text (the tallest cell of the row)."""
+    for row in ws.iter_rows():
+        height = 0.0
+        for cell in row:
+            if cell.value is None:
+                continue
+            size = cell.font.sz or CELL_PT
+            wraps = bool(cell.alignment and cell.alignment.wrap_text) and isinstance(cell.value, str)
+            lines = text_lines(cell.value, _span_width(ws, cell)) if wraps else 1
+            height = max(height, lines * size * LINE_PT + 4)
+        if height:
+            ws.row_dimensions[row[0].row].height = round(height, 1)
 
 
 def _heading(ws: Worksheet, heading: Heading, width: int) -> int:
     """Write the appendix heading from row 1; return the next free row."""
     last = get_column_letter(width)
-    lines = [(heading.label, _font(bold=True, size=13))]
-    lines += [(line, _font(bold=True, size=13)) for line in heading.title_lines]
-    lines += [(heading.attached, _font(italic=True, size=13))]
+    lines = [(heading.label, _font(bold=True, size=14))]
+    lines += [(line, _font(bold=True, size=14)) for line in heading.title_lines]
+    lines += [(heading.attached, _font(italic=True, size=14))]
     for row, (text, font) in enumerate(lines, start=1):
         ws.merge_cells(f"A{row}:{last}{row}")
         cell = ws.cell(row=row, column=1, value=text)
         cell.font = font
-        cell.alignment = Alignment(horizontal="center", vertical="center")
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     return len(lines) + 2
 
 
@@ -81,7 +134,7 @@ def _text_cell(ws: Worksheet, row: int, col: int, value: Any, *, bold: bool = Fa
 
 def _fingerprint(ws: Worksheet, row: int, text: str) -> None:
     cell = ws.cell(row=row, column=1, value=text)
-    cell.font = _font(italic=True, size=8)
+    cell.font = _font(italic=True, size=11)
 
 
 def appendix_workbook(app: Appendices) -> bytes:
@@ -97,8 +150,9 @@ def appendix_workbook(app: Appendices) -> bytes:
         ws.merge_cells(start_row=top, start_column=col, end_row=top + 1, end_column=col)
         _text_cell(ws, top, col, text, bold=True, center=True)
         _text_cell(ws, top + 1, col, None)
-    ws.merge_cells(start_row=top, start_column=4, end_row=top, end_column=3 + n)
-    _text_cell(ws, top, 4, GROUP_HEADING, bold=True, center=True)
+    if n:  # an edition with no segment yet has no group heading
+        ws.merge_cells(start_row=top, start_column=4, end_row=top, end_column=3 + n)
+        _text_cell(ws, top, 4, GROUP_HEADING, bold=True, center=True)
     for j, name in enumerate(one.segment_names):
         if j:
             _text_cell(ws, top, 4 + j, None)
@@ -156,8 +210,10 @@ def appendix_workbook(app: Appendices) -> bytes:
 
 
 def table_workbook(title: str, headers: Sequence[str], rows: Sequence[Sequence[Any]], *,
-                   formats: dict[int, str] | None = None, footer: Sequence[Sequence[Any]] = ()) -> bytes:
-    """A one-sheet table: a bold header row (repeated when printed) and typed cells.
+                   formats: dict[int, str] | None = None, footer: Sequence[Sequence[Any]] = (),
+                   caption: str | None = None) -> bytes:
+    """A one-sheet table: a bold header row (repeated when printed) and typed cells, under an
+    optional ``caption`` (a bold line across the table, row 1).
 
     ``formats`` maps a 0-based column to a number format (``SCORE_FORMAT``, ``MONEY_FORMAT``…).
     """
@@ -165,10 +221,17 @@ def table_workbook(title: str, headers: Sequence[str], rows: Sequence[Sequence[A
     ws = wb.active
     ws.title = title[:31]
     formats = formats or {}
+    top = 1
+    if caption:
+        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=max(1, len(headers)))
+        cell = ws.cell(row=1, column=1, value=caption)
+        cell.font = _font(bold=True, size=14)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        top = 2
     for col, text in enumerate(headers, start=1):
-        _text_cell(ws, 1, col, text, bold=True, center=True)
-    for i, values in enumerate(list(rows) + list(footer), start=2):
-        bold = i - 2 >= len(rows)
+        _text_cell(ws, top, col, text, bold=True, center=True)
+    for i, values in enumerate(list(rows) + list(footer), start=top + 1):
+        bold = i - top - 1 >= len(rows)
         for col, value in enumerate(values, start=1):
             if isinstance(value, date):
                 cell = ws.cell(row=i, column=col, value=value)
@@ -185,7 +248,7 @@ def table_workbook(title: str, headers: Sequence[str], rows: Sequence[Sequence[A
     for col, text in enumerate(headers, start=1):
         longest = max([len(str(text))] + [len(str(r[col - 1] or "")) for r in rows] or [10])
         ws.column_dimensions[get_column_letter(col)].width = min(60, max(8, longest + 2))
-    _setup_page(ws, landscape=len(headers) > 5, title_rows="1:1")
+    _setup_page(ws, landscape=len(headers) > 5, title_rows=f"{top}:{top}")
     return _save(wb)
 
 

@@ -7,6 +7,7 @@ two decimals (71,67%). Every value comes from ``EditionResults.stats``.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -112,3 +113,65 @@ def figures_data(results: EditionResults) -> dict[str, Any]:
         "history": results.edition.history or None,
         "sentences": figure_sentences(results),
     }
+
+
+# --- the report's counts: rounds, thematic groups, types of unit -------------------------------
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    number: int
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class BlockCount:
+    label: str
+    count: int
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReportCounts:
+    """Entries per round, per thematic group (preliminary round and final) and the
+    finalists per type of unit, as report 2417/BC-SNV section I.2 gives them."""
+
+    qualifying: int | None
+    preliminary: int | None
+    final: int | None
+    preliminary_groups: tuple[GroupCount, ...]
+    final_groups: tuple[GroupCount, ...]
+    final_blocks: tuple[BlockCount, ...]
+
+
+def _recorded_groups(history: dict, key: str, groups: list[tuple[int, str]]) -> tuple[GroupCount, ...] | None:
+    recorded = history.get(key)
+    if not isinstance(recorded, dict):
+        return None
+    return tuple(GroupCount(n, name, int(recorded.get(str(n), 0))) for n, name in groups)
+
+
+def report_counts(edition, figures, blocks) -> ReportCounts:
+    """The counts of section I.2 from the entries (``services.rounds.round_figures.round_figures``)
+    and the finalists per block (``services.outputs.documents.finalists_by_block``).
+
+    Where the entries held in the app are fewer than the round's recorded total (an edition
+    whose 95 entries were not all registered), the recorded figures of ``edition.history``
+    stand instead (``qualifying``/``preliminary``/``final`` and ``preliminary_groups``)."""
+    history = edition.history or {}
+    counted = {r.kind.value: r for r in figures.rounds}
+    totals = {}
+    for kind in ("qualifying", "preliminary", "final"):
+        recorded = history.get(kind)
+        totals[kind] = recorded if isinstance(recorded, int) else counted[kind].total
+    prelim = counted["preliminary"]
+    groups = figures.groups
+    preliminary_groups = tuple(GroupCount(n, name, prelim.by_group.get(n, 0)) for n, name in groups)
+    if not prelim.by_group or prelim.total != totals["preliminary"]:  # the entries held do not cover the round
+        preliminary_groups = _recorded_groups(history, "preliminary_groups", groups) or preliminary_groups
+    final = counted["final"]
+    final_groups = tuple(GroupCount(n, name, final.by_group.get(n, 0)) for n, name in groups)
+    final_blocks = tuple(BlockCount(b.label, len(names), tuple(names)) for b, names in blocks)
+    return ReportCounts(totals["qualifying"], totals["preliminary"], totals["final"],
+                        preliminary_groups, final_groups, final_blocks)

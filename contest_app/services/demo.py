@@ -19,11 +19,13 @@ from contest_app.models import (
     Segment,
     SideAward,
     SideAwardDecision,
+    ReportNarrative,
     Team,
     ThematicGroup,
     Unit,
 )
 from contest_app.services.errors import Conflict
+from contest_app.services.outputs.documents import DEFAULTS, TEXT_FIELDS, add_partner_unit
 
 #: Spread of the generated marks around the published score, as fractions of the maximum.
 _SPREAD = (Decimal("0.05"), Decimal("0.03"), Decimal("0.01"))
@@ -98,7 +100,8 @@ def load_demo(*, with_marks: bool = False) -> Edition:
         report_date=date(2019, 10, 29),
         issuing_body="Sở Nội vụ",
         plan_deadline=date(2020, 1, 31),
-        history={"qualifying": 95, "preliminary": 52, "final": 12},
+        history={"qualifying": 95, "preliminary": 52, "final": 12,
+                 "preliminary_groups": dict(data.PRELIMINARY_GROUPS_2019)},
     )
     edition.rounds.extend(
         [
@@ -153,6 +156,8 @@ def load_demo(*, with_marks: bool = False) -> Edition:
         )
         db.session.add(entry)
         entries_by_team[team_name] = entry
+        for partner in data.JOINT_TEAM_PARTNERS.get(team_name, []):
+            add_partner_unit(team_id=team.id, unit_id=units[partner].id)
 
     judges = [
         Judge(edition_id=edition.id, name=f"Giám khảo {i}", title="Thành viên Ban Giám khảo", panel=Panel.FINAL.value, seat=i)
@@ -179,6 +184,12 @@ def load_demo(*, with_marks: bool = False) -> Edition:
                 note="Theo Báo cáo số 2417/BC-SNV ngày 29/10/2019, mục I.2",
             )
         db.session.add(award)
+    db.session.flush()
+
+    narrative = ReportNarrative(edition_id=edition.id, letter_date=date(2019, 11, 12))
+    for key, value in {**{k: "" for k in TEXT_FIELDS}, **DEFAULTS, **data.NARRATIVE_2019}.items():
+        setattr(narrative, key, value)
+    db.session.add(narrative)
     db.session.flush()
 
     if with_marks:

@@ -35,6 +35,8 @@ from contest_app.extensions import db
 from contest_app.formatting import vn_moment
 from contest_app.models import Cluster, Entry, PreliminaryAssignment, User
 from contest_app.services.demo import ensure_units
+from contest_app.reports.csvfile import check_form, csv_bytes
+from contest_app.reports.excel import SCORE_FORMAT, table_workbook
 from contest_app.services.errors import NotFound, ValidationError
 from contest_app.services.final.setup_checklist import checklist as build_checklist
 from contest_app.services.rounds import (
@@ -63,11 +65,26 @@ bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@bp.before_request
+#: The figures per round are the report's too: the secretariat reads them as organisers do.
+SHARED_WITH_SECRETARIAT = frozenset({"organiser.figures", "organiser.figures_csv", "organiser.figures_xlsx"})
+
+
 @roles_required(Role.ORGANISER)
 def _organisers_only():
-    """Every page here is for organisers only."""
     return None
+
+
+@roles_required(Role.ORGANISER, Role.SECRETARIAT)
+def _organisers_or_secretariat():
+    return None
+
+
+@bp.before_request
+def _check_role():
+    """Every page here is for organisers only, but the figures, which the secretariat shares."""
+    if request.endpoint in SHARED_WITH_SECRETARIAT:
+        return _organisers_or_secretariat()
+    return _organisers_only()
 
 
 def _unit_choices(blank: str | None = None) -> list[SelectChoice]:
@@ -655,14 +672,18 @@ def finalists(edition_id: int):
 @bp.get("/editions/<int:edition_id>/finalists.csv")
 def finalists_csv(edition_id: int):
     edition = get_edition(edition_id)
-    return Response("\ufeff" + preliminary.finalists_csv(edition), mimetype="text/csv", headers={
+    data = csv_bytes(preliminary.FINALIST_HEADERS, preliminary.finalist_rows(edition), form=check_form(request.args.get("form")))
+    return Response(data, mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f"attachment; filename=danh-sach-chung-khao-{edition.year}.csv"})
 
 
 @bp.get("/editions/<int:edition_id>/finalists.xlsx")
 def finalists_xlsx(edition_id: int):
     edition = get_edition(edition_id)
-    return Response(preliminary.finalists_xlsx(edition), mimetype=XLSX, headers={
+    data = table_workbook("Danh sách vào chung khảo", preliminary.FINALIST_HEADERS, preliminary.finalist_rows(edition),
+                          formats={6: SCORE_FORMAT},
+                          caption=f"Danh sách mô hình, sáng kiến vào vòng chung khảo — {edition.title}")
+    return Response(data, mimetype=XLSX, headers={
         "Content-Disposition": f"attachment; filename=danh-sach-chung-khao-{edition.year}.xlsx"})
 
 
@@ -699,15 +720,18 @@ def figures(edition_id: int):
 @bp.get("/editions/<int:edition_id>/figures.csv")
 def figures_csv(edition_id: int):
     edition = get_edition(edition_id)
-    text = round_figures.figures_csv(round_figures.round_figures(edition))
-    return Response("\ufeff" + text, mimetype="text/csv", headers={
+    headers, rows = round_figures.figures_table(round_figures.round_figures(edition))
+    data = csv_bytes(headers, rows, form=check_form(request.args.get("form")))
+    return Response(data, mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f"attachment; filename=so-lieu-cac-vong-{edition.year}.csv"})
 
 
 @bp.get("/editions/<int:edition_id>/figures.xlsx")
 def figures_xlsx(edition_id: int):
     edition = get_edition(edition_id)
-    data = round_figures.figures_xlsx(round_figures.round_figures(edition), title=edition.title)
+    headers, rows = round_figures.figures_table(round_figures.round_figures(edition))
+    data = table_workbook("Số liệu các vòng", headers, [[None if v == "" else v for v in r] for r in rows],
+                          caption=f"Số liệu các vòng — {edition.title}")
     return Response(data, mimetype=XLSX, headers={
         "Content-Disposition": f"attachment; filename=so-lieu-cac-vong-{edition.year}.xlsx"})
 

@@ -18,18 +18,22 @@ from contest_app.enums import PlanKind, PlanStatus, ReplicationStatus
 from contest_app.reports import charts
 from contest_app.reports.appendix import build_appendices
 from contest_app.reports.awards import all_award_lines, side_award_lines
-from contest_app.reports.csvfile import appendix_csv, csv_bytes
+from contest_app.reports.csvfile import appendix_csv, check_form, csv_bytes
 from contest_app.reports.excel import MONEY_FORMAT, SCORE_FORMAT, appendix_workbook, table_workbook
-from contest_app.reports.figures import figure_sentences, figures_data
-from contest_app.formatting import vn, vn_date, vn_short
-from contest_app.reports.pdf import appendix_pdf
-from contest_app.reports.word import appendix_document
-from contest_app.services.final.consistency import consistency_report
-from contest_app.services.rounds.editions import get_edition, list_editions
+from contest_app.formatting import vn, vn_count, vn_date, vn_short
+from contest_app.reports.figures import figure_sentences, figures_data, report_counts
+from contest_app.reports.pdf import appendix_pdf, certificates_pdf, official_pdf
+from contest_app.reports.report import ReportInputs, build_certificates, build_letter, build_report
+from contest_app.reports.word import appendix_document, certificates_document, official_document
 from contest_app.services.errors import Conflict, ValidationError
+from contest_app.services.final.consistency import consistency_report
+from contest_app.services.final.lock import is_locked
+from contest_app.services.final.results import EditionResults, compute_results
+from contest_app.services.outputs import documents
 from contest_app.services.outputs.followup import STATE_LABELS, followup_rows, record_followup, summary
 from contest_app.services.outputs.history import ROUND_LABELS, history_table, save_figures_edition
-from contest_app.services.final.results import EditionResults, compute_results
+from contest_app.services.rounds import round_figures
+from contest_app.services.rounds.editions import get_edition, list_editions
 from contest_app.views.helpers import roles_required, view_action
 
 bp = Blueprint("secretariat", __name__, url_prefix="/secretariat")
@@ -96,7 +100,9 @@ def appendix(ref: str):
 @roles_required(*STAFF)
 def appendix_file(ref: str, fmt: str):
     """Phụ lục I and II as Word, Excel, CSV or PDF."""
-    makers = {"docx": appendix_document, "xlsx": appendix_workbook, "csv": appendix_csv, "pdf": appendix_pdf}
+    form = check_form(request.args.get("form"))
+    makers = {"docx": appendix_document, "xlsx": appendix_workbook, "pdf": appendix_pdf,
+              "csv": lambda app: appendix_csv(app, form=form)}
     if fmt not in makers:
         raise ValidationError(f"Định dạng “{fmt}” không được hỗ trợ: chọn docx, xlsx, csv hoặc pdf.", code="format")
     edition, results = _results(ref)
@@ -108,10 +114,13 @@ def appendix_file(ref: str, fmt: str):
 def figures(ref: str):
     """The report's figures as sentences to paste, with the finalists' chart."""
     edition, results = _results(ref)
+    counts = report_counts(edition, round_figures.round_figures(edition), documents.finalists_by_block(edition))
     return render_template(
         "secretariat/figures.html",
         edition=edition,
         results=results,
+        counts=counts,
+        count_text=vn_count,
         sentences=figure_sentences(results),
         chart=charts.segment_scores_chart(results),
         vn=vn,
@@ -140,11 +149,12 @@ def _award_rows(lines) -> list[list[Any]]:
 def awards(ref: str):
     """The side awards (name, amount, team) and every award for the certificates."""
     edition, results = _results(ref)
+    units = {entry_id: p.units for entry_id, p in documents.finalist_people(edition).items()}
     return render_template(
         "secretariat/awards.html",
         edition=edition,
-        side=side_award_lines(results),
-        everything=all_award_lines(results),
+        side=side_award_lines(results, units),
+        everything=all_award_lines(results, units),
         unresolved=results.unresolved_ties,
     )
 
@@ -154,9 +164,11 @@ def awards(ref: str):
 def awards_file(ref: str, fmt: str):
     """Every award (main and side) for certificates, as CSV or Excel."""
     edition, results = _results(ref)
-    rows = _award_rows(all_award_lines(results))
+    units = {entry_id: p.units for entry_id, p in documents.finalist_people(edition).items()}
+    rows = _award_rows(all_award_lines(results, units))
     if fmt == "csv":
-        return _download(csv_bytes(AWARD_HEADERS, rows), "csv", f"giai-thuong-{edition.year}")
+        data = csv_bytes(AWARD_HEADERS, rows, form=check_form(request.args.get("form")))
+        return _download(data, "csv", f"giai-thuong-{edition.year}")
     if fmt == "xlsx":
         data = table_workbook("Giải thưởng", AWARD_HEADERS, rows, formats={5: SCORE_FORMAT, 6: MONEY_FORMAT})
         return _download(data, "xlsx", f"giai-thuong-{edition.year}")
@@ -174,6 +186,7 @@ def consistency(ref: str):
             f"Độ lệch trung bình của giám khảo · {part.name}",
             [j.judge for j in part.judges],
             [j.mean_deviation for j in part.judges],
+            threshold=part.allowed,
         )
         for part in report.segments
     }
@@ -210,9 +223,12 @@ def history_file(fmt: str):
     rows = _history_rows(table)
     totals = [["Tổng cộng", table.totals["qualifying"], table.totals["preliminary"], table.totals["final"], ""]]
     if fmt == "csv":
-        return _download(csv_bytes(HISTORY_HEADERS, rows + totals), "csv", "tong-hop-cac-lan-to-chuc")
+        # Counts as the report writes them: "09", "41".
+        padded = [[r[0], *(vn_count(v) for v in r[1:4]), r[4]] for r in rows + totals]
+        data = csv_bytes(HISTORY_HEADERS, padded, form=check_form(request.args.get("form")))
+        return _download(data, "csv", "tong-hop-cac-lan-to-chuc")
     if fmt == "xlsx":
-        data = table_workbook("Các lần tổ chức", HISTORY_HEADERS, rows, formats={1: "0", 2: "0", 3: "0"}, footer=totals)
+        data = table_workbook("Các lần tổ chức", HISTORY_HEADERS, rows, formats={1: "00", 2: "00", 3: "00"}, footer=totals)
         return _download(data, "xlsx", "tong-hop-cac-lan-to-chuc")
     raise ValidationError(f"Định dạng “{fmt}” không được hỗ trợ: chọn csv hoặc xlsx.", code="format")
 
@@ -335,9 +351,118 @@ def followup_file(ref: str, fmt: str):
         for r in followup_rows(edition=edition, today=_today())
     ]
     if fmt == "csv":
-        return _download(csv_bytes(FOLLOWUP_HEADERS, rows), "csv", f"theo-doi-sau-cuoc-thi-{edition.year}")
+        data = csv_bytes(FOLLOWUP_HEADERS, rows, form=check_form(request.args.get("form")))
+        return _download(data, "csv", f"theo-doi-sau-cuoc-thi-{edition.year}")
     if fmt == "xlsx":
         data = table_workbook("Theo dõi sau cuộc thi", FOLLOWUP_HEADERS, rows, formats={9: "0"})
         return _download(data, "xlsx", f"theo-doi-sau-cuoc-thi-{edition.year}")
     raise ValidationError(f"Định dạng “{fmt}” không được hỗ trợ: chọn csv hoặc xlsx.", code="format")
 
+
+
+# --- the report, the follow-up letter, the certificates ----------------------------------------
+
+
+def _report_inputs(edition: Edition, results: EditionResults) -> tuple[ReportInputs, dict]:
+    people = documents.finalist_people(edition)
+    units = {entry_id: p.units for entry_id, p in people.items()}
+    counts = report_counts(edition, round_figures.round_figures(edition), documents.finalists_by_block(edition))
+    inputs = ReportInputs(
+        results=results,
+        appendices=build_appendices(results),
+        counts=counts,
+        history=history_table(),
+        narrative=documents.narrative_of(edition),
+        awards=all_award_lines(results, units),
+        locked=is_locked(edition),
+    )
+    return inputs, people
+
+
+def _date_field(form, name: str, label: str) -> date | None:
+    text = form.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"{label} “{text}” không hợp lệ: hãy chọn ngày theo lịch.", code="invalid_date") from None
+
+
+DATE_LABELS = {
+    "report_date": "Ngày báo cáo",
+    "letter_date": "Ngày công văn",
+    "plan_deadline": "Hạn nộp phương án, đề án, kế hoạch",
+    "certificate_date": "Ngày ghi trên giấy chứng nhận",
+}
+
+
+@bp.route("/<ref>/report", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def report(ref: str):
+    """The report's narrative blocks, numbers, dates and signers; the report, the letter and
+    the certificates to download."""
+    edition, _results_ = _results(ref)
+    status = 200
+    if request.method == "POST":
+        form = request.form
+        with view_action("Đã lưu nội dung báo cáo, công văn và giấy chứng nhận.") as action:
+            dates = {name: _date_field(form, name, label) for name, label in DATE_LABELS.items()}
+            documents.save_narrative(
+                edition=edition,
+                actor=_actor(),
+                texts={k: form.get(k, "") for k in documents.TEXT_FIELDS},
+                dates=dates,
+                report_number=form.get("report_number", ""),
+            )
+        if action.ok:
+            return redirect(url_for("secretariat.report", ref=edition.year), 303)
+        status = action.error.status
+    narrative = documents.narrative_of(edition)
+    values = request.form if request.method == "POST" else None
+    return render_template(
+        "secretariat/report.html",
+        edition=edition,
+        narrative=narrative,
+        values=values,
+        locked=is_locked(edition),
+    ), status
+
+
+@bp.get("/<ref>/report.docx", defaults={"fmt": "docx"})
+@bp.get("/<ref>/report.pdf", defaults={"fmt": "pdf"})
+@roles_required(*STAFF)
+def report_file(ref: str, fmt: str):
+    """The report with Phụ lục I and II, as Word or PDF."""
+    edition, results = _results(ref)
+    document = build_report(_report_inputs(edition, results)[0])
+    return _official(document, fmt, f"bao-cao-{edition.year}")
+
+
+@bp.get("/<ref>/letter.docx", defaults={"fmt": "docx"})
+@bp.get("/<ref>/letter.pdf", defaults={"fmt": "pdf"})
+@roles_required(*STAFF)
+def letter_file(ref: str, fmt: str):
+    """The province's follow-up letter, as Word or PDF."""
+    edition, results = _results(ref)
+    document = build_letter(_report_inputs(edition, results)[0])
+    return _official(document, fmt, f"cong-van-phat-huy-{edition.year}")
+
+
+@bp.get("/<ref>/certificates.docx", defaults={"fmt": "docx"})
+@bp.get("/<ref>/certificates.pdf", defaults={"fmt": "pdf"})
+@roles_required(*STAFF)
+def certificates_file(ref: str, fmt: str):
+    """Every certificate (each award, per team and per member) in one Word or PDF file."""
+    edition, results = _results(ref)
+    inputs, people = _report_inputs(edition, results)
+    batch = build_certificates(inputs, people)
+    if not batch.certificates:
+        raise Conflict("Chưa có giải nào được trao: chưa thể in giấy chứng nhận.", code="no_awards")
+    makers = {"docx": certificates_document, "pdf": certificates_pdf}
+    return _download(makers[fmt](batch), fmt, f"giay-chung-nhan-{edition.year}")
+
+
+def _official(document, fmt: str, name: str) -> Response:
+    makers = {"docx": official_document, "pdf": official_pdf}
+    return _download(makers[fmt](document), fmt, name)

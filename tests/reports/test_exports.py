@@ -85,7 +85,7 @@ def test_excel_holds_numbers_as_numbers(appendices_2019):
 
 
 def test_csv_holds_real_numbers(appendices_2019):
-    raw = appendix_csv(appendices_2019)
+    raw = appendix_csv(appendices_2019, form="plain")
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert rows[0] == ["Phụ lục", "TT", "Tên đội thi", "Tên mô hình, sáng kiến", "Kiến thức CCHC", "Xử lý tình huống",
@@ -123,3 +123,78 @@ def test_pdf_text_holds_every_figure_with_vietnamese_intact(appendices_2019):
             parts += [f"{tt} {team}".strip(), vn(score)]
     assert_in_order(two, parts + [appendices_2019.fingerprint_line])
     assert appendices_2019.fingerprint_line in one
+
+
+def test_csv_locale_form_opens_in_columns_in_a_vietnamese_excel(appendices_2019):
+    raw = appendix_csv(appendices_2019)
+    assert raw.startswith("\ufeff".encode())
+    text = raw.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:4] == ["Phụ lục", "TT", "Tên đội thi", "Tên mô hình, sáng kiến"]
+    assert rows[1][:3] == ["I", "1", "Sở Tài nguyên và Môi trường"]
+    assert rows[1][4:8] == ["6,00", "10,00", "53,00", "69,00"]
+    assert rows[13] == ["I", "", "ĐIỂM TRUNG BÌNH", "", "7,17", "11,68", "58,82", "77,67", ""]
+    assert text.splitlines()[13] == "I;;ĐIỂM TRUNG BÌNH;;7,17;11,68;58,82;77,67;"
+
+
+def test_one_csv_writer_formats_and_guards_every_value():
+    from datetime import date
+    from decimal import Decimal
+
+    from contest_app.reports.csvfile import csv_text
+
+    rows = [["=HYPERLINK(\"x\")", Decimal("1000000"), Decimal("9.50"), date(2020, 1, 31), 9, "-1", None]]
+    assert csv_text(["A", "B", "C", "D", "E", "F", "G"], rows).splitlines() == [
+        "A;B;C;D;E;F;G", "\"'=HYPERLINK(\"\"x\"\")\";1.000.000;9,50;31/01/2020;9;'-1;"]
+    assert csv_text(["A", "B", "C", "D", "E", "F", "G"], rows, form="plain").splitlines() == [
+        "A,B,C,D,E,F,G", "\"'=HYPERLINK(\"\"x\"\")\",1000000,9.50,31/01/2020,9,'-1,"]
+
+
+def test_no_other_module_writes_csv():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "contest_app"
+    writers = sorted(str(p.relative_to(root)) for p in root.rglob("*.py") if "csv.writer(" in p.read_text("utf-8"))
+    assert writers == ["reports/csvfile.py"]
+
+
+def test_excel_print_setup_follows_decree_30(appendices_2019):
+    from contest_app.reports.excel import appendix_workbook, text_lines
+
+    wb = load_workbook(io.BytesIO(appendix_workbook(appendices_2019)))
+    one, two = wb["Phụ lục I"], wb["Phụ lục II"]
+    assert (one.page_setup.orientation, two.page_setup.orientation) == ("landscape", "portrait")
+    for ws in (one, two):
+        assert ws.page_setup.paperSize == 9  # A4
+        assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight, ws.sheet_properties.pageSetUpPr.fitToPage) == (1, 0, True)
+        m = ws.page_margins
+        assert [round(v * 25.4) for v in (m.top, m.bottom, m.left, m.right)] == [20, 20, 30, 15]
+        assert ws.oddHeader.center.text == "&P" and ws.HeaderFooter.differentFirst is True
+        assert ws.firstHeader.center.text is None  # no number on the first page
+        fonts = {c.font.name for row in ws.iter_rows() for c in row if c.value is not None}
+        assert fonts == {"Times New Roman"}
+    assert (one.print_title_rows, two.print_title_rows) == ("$7:$8", "$7:$7")
+    # Every row is tall enough for its wrapped text: the longest title (TT 3) wraps to 4 lines of 13 pt.
+    width = one.column_dimensions["C"].width
+    title = one["C11"].value
+    assert title.startswith("Tăng cường mức độ hài lòng") and text_lines(title, width) == 4
+    assert one.row_dimensions[11].height == round(4 * 13 * 1.3 + 4, 1)
+    for row in range(9, 21):
+        lines = max(text_lines(one.cell(row, c).value, one.column_dimensions[chr(64 + c)].width) for c in (2, 3))
+        assert one.row_dimensions[row].height >= lines * 13 * 1.3
+    assert one["D21"].value == 7.17 and one["G21"].value == 77.67
+
+
+def test_table_workbook_caption_and_print_setup():
+    from decimal import Decimal
+
+    from contest_app.reports.excel import SCORE_FORMAT, table_workbook
+
+    data = table_workbook("Danh sách", ["TT", "Đơn vị", "Điểm"], [[1, "Sở Y tế", Decimal("75.00")]],
+                          formats={2: SCORE_FORMAT}, caption="Danh sách mô hình, sáng kiến vào vòng chung khảo")
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws["A1"].value == "Danh sách mô hình, sáng kiến vào vòng chung khảo" and ws["A1"].font.b
+    assert [c.value for c in ws[2]] == ["TT", "Đơn vị", "Điểm"] and [c.value for c in ws[3]] == [1, "Sở Y tế", 75]
+    assert ws["C3"].number_format == "0.00" and ws.print_title_rows == "$2:$2"
+    assert ws.oddHeader.center.text == "&P" and round(ws.page_margins.left * 25.4) == 30
+    assert ws.row_dimensions[1].height is not None and ws.row_dimensions[3].height is not None

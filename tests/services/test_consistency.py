@@ -13,12 +13,12 @@ from contest_app.services.errors import NotFound
 
 @pytest.fixture
 def panel(any_app):
-    """Two finalists, three judges, one segment out of 10, threshold 1.00.
+    """Two finalists, three judges, one segment out of 10, share 10 % (1 point).
 
     Team A: 7, 8, 9.5 (score 49/6, median 8: the 9.5 is 1.5 away, flagged).
     Team B: 6, 6, 6.
     """
-    edition = Edition(number=1, year=2031, title="Lần thứ 1 - năm 2031", deviation_threshold=Decimal("1.00"))
+    edition = Edition(number=1, year=2031, title="Lần thứ 1 - năm 2031", deviation_share=Decimal("10"))
     edition.segments.append(Segment(key="s", name="Kiến thức", short_name="Kiến thức", max_score=Decimal("10"), order=1))
     db.session.add(edition)
     db.session.flush()
@@ -54,17 +54,21 @@ def test_median_and_std_dev_are_exact():
 
 def test_deviation_flags_lists_marks_beyond_threshold(panel):
     edition, judges, entries = panel
+    # mean 49/6, population sd sqrt(19/18): (9.5 − 49/6) / sd = 1.29777...
+    flags_z = deviation_flags(edition, "s")[0]["z"]
+    assert flags_z.quantize(Decimal("0.00001")) == Decimal("1.29777")
     assert deviation_flags(edition, "s") == [
         {
             "judge": "Giám khảo 3", "judge_id": judges[2].id, "seat": 3, "team": "Đội A", "entry_id": entries[0].id,
             "segment_key": "s", "mark": Decimal("9.50"), "median": Decimal("8.00"), "deviation": Decimal("1.50"),
+            "share": Decimal("15"), "z": flags_z,
         }
     ]
 
 
 def test_deviation_flags_threshold_is_strict(panel):
     edition, _judges, _entries = panel
-    edition.deviation_threshold = Decimal("1.50")
+    edition.deviation_share = Decimal("15")
     db.session.flush()
     assert deviation_flags(edition=edition, segment_key="s") == []
 
@@ -79,8 +83,9 @@ def test_deviation_flags_unknown_segment_is_refused(panel):
 def test_consistency_report_mean_deviation_and_spread(panel):
     edition, _judges, _entries = panel
     report = consistency_report(edition=edition)
-    assert report.threshold == Decimal("1.00")
+    assert report.share == Decimal("10")
     part = report.segments[0]
+    assert part.allowed == Decimal("1")
     assert [(j.judge, j.count, j.mean_deviation, j.mean_abs_deviation, j.flags) for j in part.judges] == [
         ("Giám khảo 1", 2, Fraction(-7, 12), Fraction(7, 12), 0),
         ("Giám khảo 2", 2, Fraction(-1, 12), Fraction(1, 12), 0),
@@ -93,21 +98,25 @@ def test_consistency_report_mean_deviation_and_spread(panel):
     assert (b.spread, b.std_dev, b.score) == (Decimal("0.00"), Decimal("0"), Fraction(6))
 
 
-def test_demo_presentation_marks_beyond_two_points_are_flagged(any_app):
+def test_demo_threshold_is_relative_to_each_segments_maximum(any_app):
     from contest_app.services.demo import load_demo
 
     edition = load_demo(with_marks=True)
     db.session.commit()
-    assert deviation_flags(edition, "knowledge") == []
-    flags = deviation_flags(edition, "presentation")
-    # The demo's marks are the published score ± 3.7 / ± 2.2 / ± 0.7 (5 %, 3 %, 1 % of 75 on the 0.1 grid).
-    assert len(flags) == 48  # four of six marks per team: ± 3.7 and ± 2.2
-    first = [(f["team"], f["mark"], f["median"], f["deviation"]) for f in flags[:4]]
+    # The demo's marks are the published score ± 5 %, 3 %, 1 % of the maximum: an absolute
+    # 2-point threshold flagged 48 of 72 presentation marks and none elsewhere; 10 % of
+    # each maximum (1 / 1,5 / 7,5 points) flags none of them, in any segment.
+    assert [len(deviation_flags(edition, key)) for key in ("knowledge", "situation", "presentation")] == [0, 0, 0]
+    # At 4 % of the maximum the ± 5 % marks stand out alike in every segment: 2 per team,
+    # except for one situation score whose spread the maximum cut short (14,6 of 15).
+    edition.deviation_share = Decimal("4")
+    db.session.flush()
+    counts = [len(deviation_flags(edition, key)) for key in ("knowledge", "situation", "presentation")]
+    assert counts == [24, 22, 24]
+    first = [(f["team"], f["mark"], f["median"], f["deviation"], f["share"]) for f in deviation_flags(edition, "presentation")[:2]]
     assert sorted(first, key=lambda f: f[3]) == [
-        ("Sở Tài nguyên và Môi trường", Decimal("49.30"), Decimal("53.00"), Decimal("-3.70")),
-        ("Sở Tài nguyên và Môi trường", Decimal("50.80"), Decimal("53.00"), Decimal("-2.20")),
-        ("Sở Tài nguyên và Môi trường", Decimal("55.20"), Decimal("53.00"), Decimal("2.20")),
-        ("Sở Tài nguyên và Môi trường", Decimal("56.70"), Decimal("53.00"), Decimal("3.70")),
+        ("Sở Tài nguyên và Môi trường", Decimal("49.30"), Decimal("53.00"), Decimal("-3.70"), Decimal("-3.70") * 100 / 75),
+        ("Sở Tài nguyên và Môi trường", Decimal("56.70"), Decimal("53.00"), Decimal("3.70"), Decimal("3.70") * 100 / 75),
     ]
     report = consistency_report(edition=edition)
     assert [sum((j.mean_deviation for j in part.judges), Fraction(0)) for part in report.segments] == [0, 0, 0]

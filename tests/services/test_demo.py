@@ -54,7 +54,8 @@ def test_load_demo_creates_the_2019_edition(app):
     assert awards[1].decision is None
     history = {e.year: e.history for e in db.session.scalars(select(Edition))}
     assert history[2013] == {"qualifying": 41, "preliminary": 23, "final": 9}
-    assert history[2019] == {"qualifying": 95, "preliminary": 52, "final": 12}
+    assert history[2019] == {"qualifying": 95, "preliminary": 52, "final": 12,
+                             "preliminary_groups": {"1": 32, "2": 13, "3": 4, "4": 2, "5": 1}}
 
 
 def test_load_demo_twice_is_refused_and_changes_nothing(app):

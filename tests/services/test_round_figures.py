@@ -6,7 +6,8 @@ from contest_app.extensions import db
 from contest_app.models import Edition
 from contest_app.services.rounds import registration
 from contest_app.services.demo import load_demo
-from contest_app.services.rounds.round_figures import figures_csv, round_figures
+from contest_app.reports.csvfile import csv_text
+from contest_app.services.rounds.round_figures import figures_table, round_figures
 from tests.services.rounds_helpers import new_edition
 
 
@@ -37,7 +38,7 @@ def test_withdrawn_entries_are_not_counted_and_csv(any_app):
     a.qualifying_status = "withdrawn"
     figures = round_figures(edition)
     assert figures.totals == [1, 0, 0]
-    assert figures_csv(figures).splitlines() == [
+    assert csv_text(*figures_table(figures), form="plain").splitlines() == [
         "Vòng,Tổng số,\"Khối Sở, ban, ngành\",Cơ quan ngành dọc,UBND cấp huyện,UBND cấp xã,Đơn vị sự nghiệp,"
         "Nhóm 1,Nhóm 2,Nhóm 3,Nhóm 4,Nhóm 5",
         "Vòng loại,1,0,0,1,0,0,0,0,0,1,0",

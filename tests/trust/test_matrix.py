@@ -69,6 +69,10 @@ HTTP_POLICY = {
     "secretariat.history_new": frozenset({ORGANISER}),
     "secretariat.history_edit": frozenset({ORGANISER}),
     "judges_admin.marks": frozenset({SECRETARIAT}),
+    # The figures per round are the report's too: the secretariat reads them (issue 15).
+    "organiser.figures": STAFF,
+    "organiser.figures_csv": STAFF,
+    "organiser.figures_xlsx": STAFF,
     ("trust.lock", "POST"): frozenset({SECRETARIAT}),
 }
 #: Socket.IO: who may connect to each namespace, and who may send each event.

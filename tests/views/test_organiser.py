@@ -135,15 +135,17 @@ def test_close_publish_finalists_and_exports(client, login, world):
     assert "Đã công bố danh sách vào vòng chung khảo." in html and "Bệnh án điện tử" in html
     assert "Khu dân cư điện tử" not in html
     rows = list(csv.reader(io.StringIO(client.get(f"/organiser/editions/{world.edition.id}/finalists.csv")
-                                       .get_data(as_text=True).lstrip("\ufeff"))))
+                                       .get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert rows == [preliminary.FINALIST_HEADERS,
-                    ["1", "Sở Y tế", "Khối Sở, ban, ngành", "Đội Sở Y tế", "Bệnh án điện tử", "3", "75.00", "2"]]
+                    ["1", "Sở Y tế", "Khối Sở, ban, ngành", "Đội Sở Y tế", "Bệnh án điện tử", "3", "75,00", "2"]]
+    plain = client.get(f"/organiser/editions/{world.edition.id}/finalists.csv?form=plain").get_data(as_text=True)
+    assert plain.lstrip("\ufeff").splitlines()[1] == "1,Sở Y tế,\"Khối Sở, ban, ngành\",Đội Sở Y tế,Bệnh án điện tử,3,75.00,2"
     wb = load_workbook(io.BytesIO(client.get(f"/organiser/editions/{world.edition.id}/finalists.xlsx").data))
     assert [c.value for c in wb.active[3]] == [1, "Sở Y tế", "Khối Sở, ban, ngành", "Đội Sở Y tế", "Bệnh án điện tử",
                                                3, 75, 2]
     figures = client.get(f"/organiser/editions/{world.edition.id}/figures.csv").get_data(as_text=True).lstrip("\ufeff")
-    assert figures.splitlines()[1:] == ["Vòng loại,2,2,0,0,0,0,1,0,1,0,0", "Vòng sơ khảo,2,2,0,0,0,0,1,0,1,0,0",
-                                        "Vòng chung khảo,1,1,0,0,0,0,0,0,1,0,0"]
+    assert figures.splitlines()[1:] == ["Vòng loại;2;2;0;0;0;0;1;0;1;0;0", "Vòng sơ khảo;2;2;0;0;0;0;1;0;1;0;0",
+                                        "Vòng chung khảo;1;1;0;0;0;0;0;0;1;0;0"]
     assert "Vòng sơ khảo" in unescape(client.get(f"/organiser/editions/{world.edition.id}/figures").get_data(as_text=True))
 
 

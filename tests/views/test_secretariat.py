@@ -147,17 +147,26 @@ def test_awards_page_and_certificate_list(client, secretary):
                                         "Giá trị (đồng)"]
     assert (ws["B2"].value, ws["C2"].value, ws["F2"].value) == ("Giải Nhất", "Sở Nội vụ", 88.5)
     assert (ws["B9"].value, ws["G9"].value, ws["G9"].number_format) == ("Trình chiếu đẹp mắt", 1000000, "#,##0")
-    rows = list(csv.reader(io.StringIO(client.get("/secretariat/2019/awards.csv").data.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(client.get("/secretariat/2019/awards.csv").data.decode("utf-8-sig")), delimiter=";"))
     assert rows[-1] == ["Giải phụ", "Sáng kiến có tính nhân văn", "Bệnh viện Đa khoa tỉnh Khánh Hòa",
                         "Bệnh viện Đa khoa tỉnh Khánh Hòa", "Đơn nguyên điều trị trong ngày tại Bệnh viện Đa khoa tỉnh Khánh Hòa",
-                        "", "1000000"]
+                        "", "1.000.000"]
+    # Every unit of the joint Diên Khánh team is on its award.
+    joint = next(r for r in rows if r[2].startswith("Liên quân"))
+    assert joint[:4] == ["Giải chính", "Giải Khuyến khích",
+                         "Liên quân UBND các xã: Diên Lâm - Diên Thọ - Diên An (huyện Diên Khánh)",
+                         "UBND xã Diên Lâm (huyện Diên Khánh) - UBND xã Diên Thọ (huyện Diên Khánh) - "
+                         "UBND xã Diên An (huyện Diên Khánh)"]
+    plain = client.get("/secretariat/2019/awards.csv?form=plain").data.decode("utf-8-sig").splitlines()
+    assert plain[-1].endswith(",,1000000")
 
 
 def test_consistency_page_lists_deviations_and_flags(client, secretary):
     html = unescape(client.get("/secretariat/2019/consistency").get_data(as_text=True))
     assert "Độ đồng đều của Ban Giám khảo · Lần thứ 4 - năm 2019" in html
-    assert "Điểm lệch quá ngưỡng (0)" in html  # knowledge and situation
-    assert "Điểm lệch quá ngưỡng (48)" in html  # presentation
+    # 10 % of each segment's maximum: the demo's ± 5 % marks are flagged in no segment.
+    assert html.count("Điểm lệch quá ngưỡng (0)") == 3
+    assert "(tối đa 10; ngưỡng ±1,00 điểm)" in html and "(tối đa 75; ngưỡng ±7,50 điểm)" in html
     assert html.count('class="chart"') == 3
 
 
@@ -176,9 +185,13 @@ def test_history_page_is_public_with_totals_and_chart(client, demo):
 
 
 def test_history_exports_keep_numbers(client, demo):
-    rows = list(csv.reader(io.StringIO(client.get("/secretariat/history.csv").data.decode("utf-8-sig"))))
+    rows = list(csv.reader(io.StringIO(client.get("/secretariat/history.csv").data.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["TT", "Vòng loại", "Vòng Sơ khảo", "Vòng Chung khảo", "Cơ cấu giải thưởng Vòng chung khảo"]
-    assert rows[1][:4] == ["Lần 1 - năm 2013", "41", "23", "9"] and rows[-1][:4] == ["Tổng cộng", "262", "158", "44"]
+    # "09" as report 2417/BC-SNV writes it, in both forms.
+    assert rows[1][:4] == ["Lần 1 - năm 2013", "41", "23", "09"] and rows[-1][:4] == ["Tổng cộng", "262", "158", "44"]
+    plain = client.get("/secretariat/history.csv?form=plain").data.decode("utf-8-sig").splitlines()
+    assert plain[1] == "Lần 1 - năm 2013,41,23,09,01 giải Nhất; 01 giải Nhì; 01 giải Ba; 06 giải Khuyến khích"
+    assert client.get("/secretariat/history.csv?form=tsv").status_code == 400
     ws = load_workbook(io.BytesIO(client.get("/secretariat/history.xlsx").data)).active
     assert [[c.value for c in row][:4] for row in ws.iter_rows(min_row=2)] == [
         ["Lần 1 - năm 2013", 41, 23, 9], ["Lần 2 - năm 2015", 43, 31, 9], ["Lần 3 - năm 2017", 83, 52, 14],
@@ -220,8 +233,8 @@ def test_followup_page_records_a_plan(client, secretary):
     html = unescape(client.get("/secretariat/2019/followup?today=2020-02-10").get_data(as_text=True))
     assert "Đã nộp đúng hạn: 1" in html and "Quá hạn, chưa nộp: 11" in html
     rows = list(csv.reader(io.StringIO(
-        client.get("/secretariat/2019/followup.csv?today=2020-02-10").data.decode("utf-8-sig"))))
-    assert rows[9] == ["9", "Sở Nội vụ", rows[9][2], "Giải Nhất", "Đề án", "2020-01-31", "2020-01-20",
+        client.get("/secretariat/2019/followup.csv?today=2020-02-10").data.decode("utf-8-sig")), delimiter=";"))
+    assert rows[9] == ["9", "Sở Nội vụ", rows[9][2], "Giải Nhất", "Đề án", "31/01/2020", "20/01/2020",
                        "Tờ trình số 15/TTr-SNV", "Đã nộp đúng hạn", "0", "Đã nhận", "Đã nhân rộng", "Nhân rộng toàn tỉnh"]
     assert rows[1][8:10] == ["Quá hạn, chưa nộp", "10"]
     ws = load_workbook(io.BytesIO(client.get("/secretariat/2019/followup.xlsx?today=2020-02-10").data)).active

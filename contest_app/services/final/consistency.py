@@ -1,6 +1,8 @@
 """Judge consistency: how far each judge sits from the panel, how spread each team's
-marks are, and which marks stray from the panel median by more than the edition's
-threshold (``Edition.deviation_threshold``).
+marks are, and which marks stray from the panel median by more than the edition's share
+of the segment's maximum (``Edition.deviation_share``, per cent: 10 → 1 point of 10,
+1,5 of 15, 7,5 of 75), so that one rule serves segments of any size. Each flagged mark
+also carries its z-score against the panel (deviation / the panel's standard deviation).
 
 Reads the stored marks and takes each team's segment score from ``compute_results``;
 it never computes a score of its own. Exact arithmetic throughout (Decimal/Fraction);
@@ -63,6 +65,24 @@ def _marks(segment: Segment, entry_ids: set[int]) -> dict[int, list[tuple[Judge,
     return grouped
 
 
+def allowed_deviation(edition: Edition, max_score: Decimal) -> Decimal:
+    """The largest deviation from the median that is not flagged: the edition's share of
+    the segment's maximum (exact)."""
+    return Decimal(max_score) * Decimal(edition.deviation_share) / 100
+
+
+def z_score(value: Decimal, values: list[Decimal]) -> Decimal | None:
+    """(value − panel mean) / panel standard deviation; None when the panel agrees exactly."""
+    spread = std_dev(values)
+    if not spread:
+        return None
+    exact_mean = sum((Fraction(v) for v in values), Fraction(0)) / len(values)
+    with localcontext() as ctx:
+        ctx.prec = 28
+        mean = Decimal(exact_mean.numerator) / Decimal(exact_mean.denominator)
+        return (Decimal(value) - mean) / spread
+
+
 def _flags(segment: Segment, threshold: Decimal, teams: dict[int, str],
            marks: dict[int, list[tuple[Judge, Decimal]]]) -> list[dict[str, Any]]:
     flags = []
@@ -70,7 +90,8 @@ def _flags(segment: Segment, threshold: Decimal, teams: dict[int, str],
         values = marks.get(entry_id, [])
         if len(values) < 2:
             continue
-        mid = median([v for _j, v in values])
+        plain = [v for _j, v in values]
+        mid = median(plain)
         for judge, value in values:
             deviation = value - mid
             if abs(deviation) > threshold:
@@ -85,6 +106,8 @@ def _flags(segment: Segment, threshold: Decimal, teams: dict[int, str],
                         "mark": value,
                         "median": mid,
                         "deviation": deviation,
+                        "share": deviation * 100 / segment.max_score,
+                        "z": z_score(value, plain),
                     }
                 )
     return flags
@@ -92,14 +115,15 @@ def _flags(segment: Segment, threshold: Decimal, teams: dict[int, str],
 
 def deviation_flags(edition: Edition, segment_key: str) -> list[dict[str, Any]]:
     """Marks of one segment that differ from their team's panel median by more than the
-    edition's threshold: dicts of judge (name), judge_id, seat, team, entry_id, segment_key,
-    mark, median and deviation (mark − median, signed, Decimal). In order of appearance,
+    edition's share of the segment's maximum: dicts of judge (name), judge_id, seat, team,
+    entry_id, segment_key, mark, median, deviation (mark − median, signed, Decimal), share
+    (the deviation in per cent of the maximum) and z (z-score, or None). In order of appearance,
     then by seat. Takes its two arguments positionally or by keyword (the control desk
     calls it while the final runs)."""
     segment = _segment(edition, segment_key)
     # Only team names are needed here: no full results computation on the desk's hot path.
     teams = {e.id: (e.team.name if e.team else e.unit.name) for e in finalists(edition)}
-    return _flags(segment, edition.deviation_threshold, teams, _marks(segment, set(teams)))
+    return _flags(segment, allowed_deviation(edition, segment.max_score), teams, _marks(segment, set(teams)))
 
 
 @dataclass(frozen=True)
@@ -129,6 +153,7 @@ class SegmentConsistency:
     key: str
     name: str
     max_score: Decimal
+    allowed: Decimal = Decimal(0)
     judges: list[JudgeDeviation] = field(default_factory=list)
     teams: list[TeamSpread] = field(default_factory=list)
     flags: list[dict[str, Any]] = field(default_factory=list)
@@ -136,7 +161,7 @@ class SegmentConsistency:
 
 @dataclass
 class ConsistencyReport:
-    threshold: Decimal
+    share: Decimal
     judges: list[tuple[int, str]]
     segments: list[SegmentConsistency]
 
@@ -154,12 +179,13 @@ def consistency_report(*, edition: Edition, results: EditionResults | None = Non
             .where(Segment.edition_id == edition.id).distinct().order_by(Judge.seat, Judge.id)
         )
     )
-    report = ConsistencyReport(edition.deviation_threshold, [(j.id, j.name) for j in judges], [])
+    report = ConsistencyReport(edition.deviation_share, [(j.id, j.name) for j in judges], [])
     for info in results.segments:
         segment = _segment(edition, info.key)
         marks = _marks(segment, set(teams))
-        flags = _flags(segment, edition.deviation_threshold, teams, marks)
-        part = SegmentConsistency(info.key, info.name, info.max_score, flags=flags)
+        allowed = allowed_deviation(edition, info.max_score)
+        flags = _flags(segment, allowed, teams, marks)
+        part = SegmentConsistency(info.key, info.name, info.max_score, allowed=allowed, flags=flags)
         deviations: dict[int, list[Fraction]] = defaultdict(list)
         for r in rows:
             values = marks.get(r.entry_id, [])

@@ -341,7 +341,7 @@ def copy_rules(*, source: Edition, target: Edition, actor: str) -> None:
     for g in source.thematic_groups:
         target.thematic_groups.append(ThematicGroup(number=g.number, name=g.name))
     for field_name in ("contest_name", "rules_reference", "preliminary_cutoff", "judges_per_panel", "reveal_mode",
-                       "deviation_threshold", "preliminary_spread_threshold", "issuing_body", "public_url"):
+                       "deviation_share", "preliminary_spread_threshold", "issuing_body", "public_url"):
         setattr(target, field_name, getattr(source, field_name))
     target.tie_break = list(source.tie_break or [])
     for a in side_awards(source):

@@ -17,7 +17,6 @@ up, so a shown 75,00 always passes); the pass/fail decision is taken on the exac
 """
 from __future__ import annotations
 
-import csv
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -481,36 +480,6 @@ def finalist_rows(edition: Edition) -> list[list]:
                      e.thematic_group.number if e.thematic_group else "",
                      s.shown if s and s.mean is not None else e.preliminary_score, s.judges if s else 0])
     return rows
-
-
-def finalists_csv(edition: Edition) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(FINALIST_HEADERS)
-    for row in finalist_rows(edition):
-        writer.writerow([f"{v:.2f}" if isinstance(v, Decimal) else ("'" + v if isinstance(v, str) and v[:1] in "=+-@" and v else v)
-                         for v in row])
-    return out.getvalue()
-
-
-def finalists_xlsx(edition: Edition) -> bytes:
-    workbook = Workbook()
-    ws = workbook.active
-    ws.title = "Danh sách vào chung khảo"
-    ws.append([f"Danh sách mô hình, sáng kiến vào vòng chung khảo — {edition.title}"])
-    ws["A1"].font = Font(bold=True)
-    ws.append(FINALIST_HEADERS)
-    for cell in ws[2]:
-        cell.font = Font(bold=True)
-    for row in finalist_rows(edition):
-        ws.append(row)
-        ws.cell(row=ws.max_row, column=7).number_format = "0.00"
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # a name typed as "=..." is text, never a formula
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 # --- the organisers' view of every scoresheet ------------------------------------------------

@@ -11,8 +11,6 @@ figures from (organisers, secretariat, history table). Read-only.
 """
 from __future__ import annotations
 
-import csv
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -97,39 +95,10 @@ def round_figures(edition: Edition) -> RoundFigures:
     return RoundFigures(edition.id, groups, rounds)
 
 
-def figures_table(figures: RoundFigures) -> list[list]:
-    """The header and one row per round: total, then each block, then each group ("" when unknown)."""
-    rows: list[list] = [["Vòng", "Tổng số"] + [b.label for b in Block] + [f"Nhóm {n}" for n, _ in figures.groups]]
-    for r in figures.rounds:
-        rows.append([r.label, r.total] + [r.by_block.get(b.value, "") for b in Block]
-                    + [r.by_group.get(n, "") for n, _ in figures.groups])
-    return rows
-
-
-def figures_csv(figures: RoundFigures) -> str:
-    """The figures as CSV: one row per round; total, then each block, then each group."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerows(figures_table(figures))
-    return out.getvalue()
-
-
-def figures_xlsx(figures: RoundFigures, *, title: str) -> bytes:
-    """The same table as an Excel workbook (one sheet "Số liệu các vòng"), numbers as numbers."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    ws = workbook.active
-    ws.title = "Số liệu các vòng"
-    ws.append([f"Số liệu các vòng — {title}"])
-    ws["A1"].font = Font(bold=True)
-    for i, row in enumerate(figures_table(figures)):
-        ws.append([None if v == "" else v for v in row])
-        if i == 0:
-            for cell in ws[ws.max_row]:
-                cell.font = Font(bold=True)
-    ws.column_dimensions["A"].width = 20
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+def figures_table(figures: RoundFigures) -> tuple[list[str], list[list]]:
+    """The figures as a table (headers, rows): one row per round; total, then each block,
+    then each group. ``reports.csvfile`` writes it as CSV."""
+    headers = ["Vòng", "Tổng số"] + [b.label for b in Block] + [f"Nhóm {n}" for n, _ in figures.groups]
+    rows = [[r.label, r.total] + [r.by_block.get(b.value, "") for b in Block]
+            + [r.by_group.get(n, "") for n, _ in figures.groups] for r in figures.rounds]
+    return headers, rows
