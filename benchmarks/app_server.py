@@ -24,8 +24,10 @@ import sys  # noqa: E402
 def prepare(segment_key: str = "presentation") -> dict:
     """Create the schema and the 2019 edition (no marks), issue the judges' tokens, open one window.
 
-    The window (first finalist × ``segment_key``) is opened and revealed, so that every
-    mark changes the score the boards show: the heaviest live path, a full delta per mark.
+    The window (first finalist × ``segment_key``) is opened. Since issue 12 an open window is
+    never public (a judge may still fix a slip), so what a mark changes on the boards is the
+    count of marks in (“Đã chấm 3/6”): each judge's first mark in the window sends a delta,
+    a judge replacing a mark sends none.
     """
     from contest_app import create_app
     from contest_app.extensions import db
@@ -41,7 +43,6 @@ def prepare(segment_key: str = "presentation") -> dict:
         entry = finalists(edition)[0]
         segment = next(s for s in edition.segments if s.key == segment_key)
         live_state.open_segment(edition=edition, entry=entry, segment=segment, actor="benchmark")
-        live_state.reveal_segment(edition=edition, entry=entry, segment=segment, revealed=True)
         creds = judge_access.edition_credentials(edition)
         live_state.refresh_board(edition, publish=True)
         db.session.commit()

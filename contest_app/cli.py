@@ -107,7 +107,8 @@ EXPORT_COLUMNS = ["rank", "tied", "order", "team", "entry_title"]
 
 
 def results_csv(data: dict) -> str:
-    """The results as CSV text (one row per finalist, in rank order)."""
+    """The results as CSV text (one row per finalist, in rank order); while marks are
+    missing, the first line is the warning "DỰ THẢO — chưa đủ điểm. Còn thiếu: …"."""
     keys = [s["key"] for s in data["segments"]]
     rows = [
         [row["rank"], "1" if row["tied"] else "0", row["order"] or "", row["team"], row["entry_title"]]
@@ -118,7 +119,8 @@ def results_csv(data: dict) -> str:
     rows.append(["", "", "", "ĐIỂM TRUNG BÌNH", ""] + [data["averages"][k] or "" for k in keys]
                 + [data["averages"]["total"] or "", "", ""])
     # The command line's CSV is for programs: the plain form, through the app's one writer.
-    return csv_text(EXPORT_COLUMNS + keys + ["total", "prize", "side_awards"], rows, form=PLAIN, lineterminator="\n")
+    return csv_text(EXPORT_COLUMNS + keys + ["total", "prize", "side_awards"], rows, form=PLAIN, lineterminator="\n",
+                    first_line=data.get("completeness", {}).get("label", ""))
 
 
 @click.command("export-results")

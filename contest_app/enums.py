@@ -128,6 +128,14 @@ class RevealMode(StrEnum):
     DESK = "desk"
 
 
+class LateMarkStatus(StrEnum):
+    """What became of a mark that reached the server after its segment was closed."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
 class PlanKind(StrEnum):
     """The form the completed initiative is handed in as."""
 

@@ -50,6 +50,7 @@ MAPPING: dict[str, str] = {
     "finalists": "final",
     "lock": "final",  # the locked result: it reads compute_results, so it lives beside it
     "consistency": "final",  # the desk's deviation flags read the live marks
+    "publication": "final",  # what the audience may see; the board and its deltas
     # outputs
     "history": "outputs",
     "followup": "outputs",
@@ -58,6 +59,7 @@ MAPPING: dict[str, str] = {
     "audit": "trust",
     "backup": "trust",
     "ratelimit": "trust",
+    "lock_guard": "trust",  # the one lock guard, importable by every writer without a circle
     "accounts": "trust",
 }
 # errors.py and demo.py stay at contest_app/services/.

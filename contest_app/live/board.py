@@ -11,7 +11,10 @@ from typing import Any
 from flask import request
 from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 
+from sqlalchemy import select
+
 from contest_app.extensions import db
+from contest_app.models import LiveState
 from contest_app.live import events as ev
 from contest_app.services.final import live_state
 from contest_app.services.rounds.editions import get_edition
@@ -51,6 +54,19 @@ def on_get_snapshot(data: Any = None) -> dict[str, Any]:
     return {"ok": True, "edition_id": edition.id, "seq": snapshot["seq"], "snapshot": snapshot}
 
 
+def on_get_seq(data: Any = None) -> dict[str, Any]:
+    """The board's sequence number only (one small read): a board behind it fetches the snapshot."""
+    ref = data.get("edition") if isinstance(data, dict) else None
+    try:
+        edition = get_edition(str(ref) if ref is not None else request.args.get("edition", ""))
+    except ServiceError as exc:
+        db.session.rollback()
+        return exc.to_dict()
+    seq = db.session.scalar(select(LiveState.board_seq).where(LiveState.edition_id == edition.id)) or 0
+    db.session.rollback()
+    return {"ok": True, "edition_id": edition.id, "seq": seq}
+
+
 def on_any_event(event: str, *args: Any) -> dict[str, Any]:
     """Refuse every other event: the board is read-only."""
     return {"ok": False, "code": "read_only", "message": ev.READ_ONLY_MESSAGE}
@@ -61,4 +77,5 @@ def register(socketio: SocketIO) -> None:
     ns = ev.BOARD_NS
     socketio.on_event("connect", on_connect, namespace=ns)
     socketio.on_event(ev.GET_SNAPSHOT, on_get_snapshot, namespace=ns)
+    socketio.on_event(ev.GET_SEQ, on_get_seq, namespace=ns)
     socketio.on_event("*", on_any_event, namespace=ns)

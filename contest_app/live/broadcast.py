@@ -3,40 +3,114 @@
 Call these only after the change is committed. Broadcasts carry no callback (an emit
 with a callback is encoded once per client); one update per change is emitted once to
 a room, and with a message queue every server process relays it to its own clients.
+
+``results_changed`` is the one call a writer makes after committing: the board delta
+(only when the board changed), the tablets' state when the stage or open segment
+changed, and the desk's state, coalesced to at most one per ``DESK_INTERVAL`` seconds
+per edition and process (the first goes out at once, the rest as one trailing update).
 """
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
+from flask import current_app
 from flask_socketio import emit
 
-from contest_app.extensions import socketio
+from contest_app.extensions import db, socketio
 from contest_app.live import events as ev
 
+DESK_INTERVAL = 0.1
 
-def board_updated(delta: dict[str, Any]) -> None:
-    """Send one numbered board delta to every board and overlay of the edition.
+_desk_lock = threading.Lock()
+_desk_last: dict[int, float] = {}
+_desk_pending: set[int] = set()
+
+
+def board_updated(delta: dict[str, Any] | None) -> None:
+    """Send one numbered board delta to every board and overlay of the edition (none if empty).
 
     Then yield once, so that every board's writer sends it before the caller goes on to
     slower work (the desk's grid): with gevent nothing is written until the handler yields.
     """
+    if not delta or not delta.get("changes"):
+        return
     socketio.emit(ev.BOARD_UPDATED, delta, to=ev.board_room(delta["edition_id"]), namespace=ev.BOARD_NS)
     socketio.sleep(0)
 
 
 def judges_state(edition_id: int, event: str, state: dict[str, Any]) -> None:
     """Tell every judge's tablet of the edition that the stage or the open segment changed."""
-    socketio.emit(event, {"state": state}, to=ev.judges_room(edition_id), namespace=ev.JUDGE_NS)
+    socketio.emit(event, {"state": state, "seq": state.get("seq")}, to=ev.judges_room(edition_id),
+                  namespace=ev.JUDGE_NS)
 
 
 def desk_updated(edition_id: int, desk: dict[str, Any]) -> None:
     """Send the desk's grid (judges × teams, heartbeats, windows) to the control desks."""
-    socketio.emit(ev.DESK_UPDATED, {"desk": desk}, to=ev.control_room(edition_id), namespace=ev.CONTROL_NS)
+    socketio.emit(ev.DESK_UPDATED, {"desk": desk, "seq": desk.get("seq")}, to=ev.control_room(edition_id),
+                  namespace=ev.CONTROL_NS)
+
+
+def _send_desk(edition_id: int) -> None:
+    from contest_app.models import Edition
+    from contest_app.services.final import live_state
+
+    edition = db.session.get(Edition, edition_id)
+    if edition is not None:
+        desk_updated(edition_id, live_state.desk_state(edition))
+    db.session.rollback()
+
+
+def _trailing_desk(app, edition_id: int, wait: float) -> None:
+    socketio.sleep(wait)
+    with app.app_context():
+        with _desk_lock:
+            _desk_pending.discard(edition_id)
+            _desk_last[edition_id] = time.monotonic()
+        try:
+            _send_desk(edition_id)
+        finally:
+            db.session.remove()
+
+
+def desk_changed(edition_id: int) -> None:
+    """The desk's state changed: send it now, or once at the end of the current interval."""
+    now = time.monotonic()
+    with _desk_lock:
+        if edition_id in _desk_pending:
+            return
+        wait = _desk_last.get(edition_id, -DESK_INTERVAL) + DESK_INTERVAL - now
+        if wait > 0:
+            _desk_pending.add(edition_id)
+            app = current_app._get_current_object()
+            socketio.start_background_task(_trailing_desk, app, edition_id, wait)
+            return
+        _desk_last[edition_id] = now
+    _send_desk(edition_id)
+
+
+def results_changed(change, *, judges_state_payload: dict[str, Any] | None = None) -> None:
+    """After a writer's commit: the board first, then the tablets, then the desks (coalesced)."""
+    board_updated(change.board)
+    if change.judges_event is not None and judges_state_payload is not None:
+        judges_state(change.edition_id, change.judges_event, judges_state_payload)
+    desk_changed(change.edition_id)
 
 
 def mark_recorded(edition_id: int, payload: dict[str, Any]) -> None:
     """Tell the desks that a judge's mark was stored (who and where, not the value)."""
     socketio.emit(ev.MARK_RECORDED, payload, to=ev.control_room(edition_id), namespace=ev.CONTROL_NS)
+
+
+def late_mark_received(edition_id: int, payload: dict[str, Any]) -> None:
+    """Tell the desks that a mark arrived after its segment was closed (it awaits a decision)."""
+    socketio.emit(ev.LATE_MARK_RECEIVED, payload, to=ev.control_room(edition_id), namespace=ev.CONTROL_NS)
+
+
+def mark_status(judge_id: int, payload: dict[str, Any]) -> None:
+    """Tell one judge's tablets what became of one of their marks (a late mark accepted or refused)."""
+    socketio.emit(ev.MARK_STATUS, payload, to=ev.judge_room(judge_id), namespace=ev.JUDGE_NS)
 
 
 def judge_seen(edition_id: int, payload: dict[str, Any]) -> None:

@@ -9,7 +9,8 @@ from contest_app.extensions import db
 from contest_app.live import broadcast
 from contest_app.services.errors import ServiceError
 from contest_app.services.final.judge_access import edition_credentials
-from contest_app.services.final.live_state import refresh_board, reset_live
+from contest_app.services.final.live_state import reset_live
+from contest_app.services.final.publication import results_changed
 from contest_app.services.rounds.editions import LOOPBACK_WARNING, get_edition, is_loopback, public_base
 
 
@@ -49,12 +50,12 @@ def live_reset_command(edition_ref: str, delete_marks: bool, yes: bool) -> None:
         if delete_marks and not yes:
             click.confirm(f"Xóa mọi điểm chấm vòng chung khảo của {edition.title}?", abort=True)
         deleted = reset_live(edition=edition, actor="dòng lệnh live-reset", delete_marks=delete_marks)
-        delta = refresh_board(edition, publish=True)
+        change = results_changed(edition, judges_event="state_changed")
     except ServiceError as exc:
         db.session.rollback()
         raise CommandError(exc.message) from None
     db.session.commit()
-    broadcast.board_updated(delta)  # through the message queue, open boards redraw at once
+    broadcast.board_updated(change.board)  # through the message queue, open boards redraw at once
     click.echo(f"Đã đặt lại trạng thái trực tiếp của {edition.title}; đã xóa {deleted} điểm chấm.")
 
 

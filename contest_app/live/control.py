@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request, session
+from flask import g, request, session
 from flask_login import current_user
 from flask_socketio import ConnectionRefusedError, SocketIO, emit, join_room
 
@@ -18,7 +18,7 @@ from contest_app.extensions import db
 from contest_app.live import broadcast
 from contest_app.live import events as ev
 from contest_app.models import Edition
-from contest_app.services.final import live_state
+from contest_app.services.final import live_state, publication
 from contest_app.services.rounds.editions import get_edition
 from contest_app.services.errors import PermissionDenied, ServiceError, ValidationError
 
@@ -31,6 +31,9 @@ def _actor() -> str:
 
 
 def _check_user() -> None:
+    # Load the user from this connection's session every time: an app context shared by
+    # several connections (tests, some servers) must not carry another one's user here.
+    g.pop("_login_user", None)
     if not current_user.is_authenticated or not current_user.has_role(*DESK_ROLES):
         raise PermissionDenied(ev.DESK_DENIED, code="forbidden")
 
@@ -70,28 +73,27 @@ def _entry_and_segment(edition: Edition, data: Any, *, need_segment: bool = True
     return entry, segment
 
 
-def _apply(change, *, judges_event: str | None = None, publish: bool = False) -> dict[str, Any]:
-    """Run ``change(edition)``, number the board, COMMIT, then broadcast to boards, tablets and desks."""
+def _apply(change, *, judges_event: str | None = None) -> dict[str, Any]:
+    """Run ``change(edition)`` (it returns the windows it touched), then the one "results changed"
+    path: settle and number the board, COMMIT, then broadcast to boards, tablets and desks."""
     try:
         edition = _edition()
-        change(edition)
-        delta = live_state.refresh_board(edition, publish=publish)
+        touched = change(edition) or ()
+        outcome = publication.results_changed(edition, touched=tuple(touched), judges_event=judges_event)
+        judges = live_state.judge_state(edition) if judges_event is not None else None
         db.session.commit()
     except ServiceError as exc:
         db.session.rollback()
         return exc.to_dict()
-    broadcast.board_updated(delta)
-    if judges_event is not None:
-        broadcast.judges_state(edition.id, judges_event, live_state.judge_state(edition))
-    broadcast.desk_updated(edition.id, live_state.desk_state(edition))
+    broadcast.results_changed(outcome, judges_state_payload=judges)
     db.session.rollback()
-    return {"ok": True, "seq": delta["seq"]}
+    return {"ok": True, "seq": outcome.seq}
 
 
 def on_set_stage(data: Any = None) -> dict[str, Any]:
     """Put a team on stage (``entry_id``; null for nobody)."""
 
-    def change(edition: Edition) -> None:
+    def change(edition: Edition):
         entry, _ = _entry_and_segment(edition, data or {}, need_segment=False)
         live_state.set_stage(edition=edition, entry=entry)
 
@@ -101,56 +103,104 @@ def on_set_stage(data: Any = None) -> dict[str, Any]:
 def on_open_segment(data: Any = None) -> dict[str, Any]:
     """Open marking of ``segment_key`` for ``entry_id`` (whatever was open closes)."""
 
-    def change(edition: Edition) -> None:
+    def change(edition: Edition):
         entry, segment = _entry_and_segment(edition, data)
         if entry is None:
             raise ValidationError("Hãy chọn đội thi.", code="bad_request")
-        live_state.open_segment(edition=edition, entry=entry, segment=segment, actor=_actor())
+        state = live_state.state_of(edition)
+        was_open = (state.open_entry_id, state.open_segment_id)
+        previous = publication.windows_of(edition).get(was_open) if None not in was_open else None
+        live_state.open_segment(edition=edition, entry=entry, segment=segment, actor=_actor(),
+                                confirm_missing=data.get("confirm_missing") is True)
+        return (previous,)
 
     return _apply(change, judges_event=ev.SEGMENT_OPENED)
 
 
 def on_close_segment(data: Any = None) -> dict[str, Any]:
-    """Close the open segment: the judges' marks in it are final (only the secretariat corrects)."""
+    """Close the open segment. With judges missing, refused (``missing_marks``, naming them)
+    unless ``confirm_missing: true``; marks sent afterwards are kept as late marks."""
+    confirm = isinstance(data, dict) and data.get("confirm_missing") is True
 
-    def change(edition: Edition) -> None:
-        live_state.close_segment(edition=edition)
+    def change(edition: Edition):
+        return (live_state.close_segment(edition=edition, actor=_actor(), confirm_missing=confirm),)
 
     return _apply(change, judges_event=ev.SEGMENT_CLOSED)
 
 
 def on_reveal_segment(data: Any = None) -> dict[str, Any]:
-    """Show an entry's segment score on the board (``revealed: false`` hides it again)."""
+    """Publish an entry's segment score (``revealed: false`` hides it again)."""
 
-    def change(edition: Edition) -> None:
+    def change(edition: Edition):
         entry, segment = _entry_and_segment(edition, data)
         if entry is None:
             raise ValidationError("Hãy chọn đội thi.", code="bad_request")
         live_state.reveal_segment(edition=edition, entry=entry, segment=segment,
                                   revealed=data.get("revealed", True) is not False)
 
-    return _apply(change, publish=True)
+    return _apply(change)
 
 
 def on_reveal_prizes(data: Any = None) -> dict[str, Any]:
     """Show (or hide) the prizes and side awards on the board, at the end of the final."""
     revealed = not (isinstance(data, dict) and data.get("revealed") is False)
 
-    def change(edition: Edition) -> None:
+    def change(edition: Edition):
         live_state.reveal_prizes(edition=edition, revealed=revealed)
 
-    return _apply(change, publish=True)
+    return _apply(change)
+
+
+def _late_id(data: Any) -> Any:
+    if not isinstance(data, dict):
+        raise ValidationError("Yêu cầu không hợp lệ.", code="bad_request")
+    return data.get("late_mark_id")
+
+
+def _decide_late(data: Any, accept: bool) -> dict[str, Any]:
+    decided: dict[str, Any] = {}
+
+    def change(edition: Edition):
+        if accept:
+            late, window = live_state.accept_late_mark(edition=edition, late_mark_id=_late_id(data), actor=_actor())
+        else:
+            late = live_state.reject_late_mark(edition=edition, late_mark_id=_late_id(data), actor=_actor(),
+                                               reason=data.get("reason"))
+            window = None
+        decided.update(live_state.late_mark_info(late))
+        return (window,)
+
+    reply = _apply(change)
+    if reply.get("ok"):
+        broadcast.mark_status(decided["judge_id"], decided)
+        reply["late_mark"] = decided
+    return reply
+
+
+def on_accept_late_mark(data: Any = None) -> dict[str, Any]:
+    """Accept a late mark (``late_mark_id``): it becomes the judge's mark; audited."""
+    return _decide_late(data, accept=True)
+
+
+def on_reject_late_mark(data: Any = None) -> dict[str, Any]:
+    """Reject a late mark (``late_mark_id``) with a ``reason``; audited; the tablet shows why."""
+    return _decide_late(data, accept=False)
 
 
 def on_get_desk(data: Any = None) -> dict[str, Any]:
-    """The desk asks for its whole state again."""
+    """The desk asks for its whole state again; with ``since`` (its ``seq``), only if it changed."""
     try:
         edition = _edition()
     except ServiceError as exc:
         return exc.to_dict()
+    since = data.get("since") if isinstance(data, dict) else None
+    state = live_state.state_of(edition)
+    if isinstance(since, int) and not isinstance(since, bool) and since == state.board_seq:
+        db.session.rollback()
+        return {"ok": True, "seq": since, "unchanged": True}
     desk = live_state.desk_state(edition)
     db.session.commit()
-    return {"ok": True, "desk": desk}
+    return {"ok": True, "desk": desk, "seq": desk["seq"]}
 
 
 def register(socketio: SocketIO) -> None:
@@ -163,3 +213,5 @@ def register(socketio: SocketIO) -> None:
     socketio.on_event(ev.REVEAL_SEGMENT, on_reveal_segment, namespace=ns)
     socketio.on_event(ev.REVEAL_PRIZES, on_reveal_prizes, namespace=ns)
     socketio.on_event(ev.GET_DESK, on_get_desk, namespace=ns)
+    socketio.on_event(ev.ACCEPT_LATE_MARK, on_accept_late_mark, namespace=ns)
+    socketio.on_event(ev.REJECT_LATE_MARK, on_reject_late_mark, namespace=ns)

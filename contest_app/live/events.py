@@ -15,12 +15,15 @@ SUBMIT_MARK = "submit_mark"
 HEARTBEAT = "heartbeat"
 GET_STATE = "get_state"
 GET_SNAPSHOT = "get_snapshot"
+GET_SEQ = "get_seq"
 GET_DESK = "get_desk"
 SET_STAGE = "set_stage"
 OPEN_SEGMENT = "open_segment"
 CLOSE_SEGMENT = "close_segment"
 REVEAL_SEGMENT = "reveal_segment"
 REVEAL_PRIZES = "reveal_prizes"
+ACCEPT_LATE_MARK = "accept_late_mark"
+REJECT_LATE_MARK = "reject_late_mark"
 
 # server -> client
 STATE_CHANGED = "state_changed"
@@ -32,6 +35,8 @@ BOARD_UPDATED = "board_updated"
 DESK_UPDATED = "desk_updated"
 MARK_RECORDED = "mark_recorded"
 JUDGE_SEEN = "judge_seen"
+LATE_MARK_RECEIVED = "late_mark_received"
+MARK_STATUS = "mark_status"
 
 # /present: the projector screen and the desk's presenter buttons (see live/present.py)
 # client (desk) -> server

@@ -17,9 +17,10 @@ from contest_app.extensions import db
 from contest_app.live import broadcast
 from contest_app.live import events as ev
 from contest_app.models import Edition, Entry, Judge
-from contest_app.services.final import judge_access, live_state
 from contest_app.services.errors import ServiceError, ValidationError
-from contest_app.services.final.judging import MESSAGES, record_mark, window_of
+from contest_app.services.final import judge_access, live_state, publication
+from contest_app.services.final.judging import MESSAGES, record_mark
+from contest_app.services.final.results import compute_results
 
 SESSION_KEY = "live_judge"
 
@@ -97,9 +98,11 @@ def _as_int(value: Any) -> int:
 def on_submit_mark(data: Any = None) -> dict[str, Any]:
     """A judge submits a mark: validate, COMMIT, then acknowledge and broadcast.
 
-    Broadcasts: ``board_updated`` (one numbered delta) to the edition's boards,
-    ``mark_recorded`` and ``desk_updated`` to its desks. A resend is acknowledged with
-    the stored value and broadcasts nothing.
+    The path: parse and authenticate here → ``record_mark`` → ``publication.results_changed``
+    → commit → ``broadcast.results_changed`` (board first, then the desks). A resend is
+    acknowledged with the stored value and broadcasts nothing. A mark for a segment
+    already closed is kept as a late mark: acknowledged with ``late: true`` and announced
+    to the desks with ``late_mark_received``.
     """
     try:
         judge = current_judge()
@@ -111,29 +114,29 @@ def on_submit_mark(data: Any = None) -> dict[str, Any]:
     if "judge_id" in data and data["judge_id"] != judge.id:
         return _refuse("impersonation")
     judge_id = judge.id
-    result: dict[str, Any] | None = None
-    delta = None
     for attempt in (1, 2):
         try:
             judge = db.session.get(Judge, judge_id)
             entry = db.session.get(Entry, _as_int(data.get("entry_id")))
             if entry is None:
                 return _refuse("not_found")
+            edition = db.session.get(Edition, entry.edition_id)
             key = data.get("segment_key")
-            segment = next((s for s in db.session.get(Edition, entry.edition_id).segments if s.key == key), None)
+            segment = next((s for s in edition.segments if s.key == key), None)
             if segment is None:
                 return _refuse("not_found")
             outcome = record_mark(
                 judge=judge, entry=entry, segment=segment, value=data.get("value"),
-                idempotency_key=data.get("idempotency_key"),
+                idempotency_key=data.get("idempotency_key"), sent_at=data.get("sent_at"),
             )
             result = outcome.ack(segment)
             if outcome.replayed:
                 db.session.rollback()
                 return result
-            window = window_of(entry, segment)
-            edition = db.session.get(Edition, entry.edition_id)
-            delta = live_state.refresh_board(edition, publish=bool(window and window.revealed))
+            late = live_state.late_mark_info(outcome.late) if outcome.late is not None else None
+            results = compute_results(edition)
+            change = publication.results_changed(edition, results=results)
+            count = results.completeness.cells.get((entry.id, segment.key), (0, 0))[0]
             db.session.commit()
             break
         except IntegrityError:
@@ -144,14 +147,12 @@ def on_submit_mark(data: Any = None) -> dict[str, Any]:
         except ServiceError as exc:
             db.session.rollback()
             return exc.to_dict()
-    broadcast.board_updated(delta)  # first: the boards must not wait for the desk's grid
-    edition = db.session.get(Edition, entry.edition_id)
-    broadcast.mark_recorded(
-        edition.id,
-        {"judge_id": judge_id, "entry_id": entry.id, "segment_key": segment.key,
-         "count": (delta["changes"].get("open") or {}).get("count")},
-    )
-    broadcast.desk_updated(edition.id, live_state.desk_state(edition))
+    if late is not None:
+        broadcast.late_mark_received(change.edition_id, late)
+    else:
+        broadcast.mark_recorded(change.edition_id, {"judge_id": judge_id, "entry_id": entry.id,
+                                                    "segment_key": segment.key, "count": count})
+    broadcast.results_changed(change)
     db.session.rollback()
     return result
 
@@ -168,9 +169,11 @@ def on_heartbeat(data: Any = None) -> dict[str, Any]:
         unsent = None
     access = live_state.touch_judge(judge=judge, connected=True, unsent=unsent)
     presence = _presence(judge, access)
+    seq = live_state.state_of(db.session.get(Edition, judge.edition_id)).live_seq or 0
     db.session.commit()
     broadcast.judge_seen(judge.edition_id, presence)
-    return {"ok": True, "server_time": datetime.now(UTC).isoformat()}
+    # ``seq``: a tablet that holds an older state missed a message (a Redis outage): it refetches.
+    return {"ok": True, "server_time": datetime.now(UTC).isoformat(), "seq": seq}
 
 
 def on_get_state(data: Any = None) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from contest_app.models.audit import AuditEvent
 from contest_app.models.user import User
 from contest_app.models.followup import PlanSubmission
 from contest_app.models.report import ReportNarrative, TeamPartnerUnit
-from contest_app.models.live import JudgeAccess, LiveState, MarkSubmission, SegmentWindow
+from contest_app.models.live import JudgeAccess, LateMark, LiveState, MarkSubmission, PanelDecision, SegmentWindow
 from contest_app.models.draw import Draw, DrawAssignment, PresenterState, QuizAnswer
 from contest_app.models.rounds import DuplicateReview, PreliminaryAssignment, PreliminaryScore, RoundProgress, RubricCriterion
 
@@ -23,7 +23,9 @@ __all__ = [
     "Entry",
     "Judge",
     "JudgeAccess",
+    "LateMark",
     "LiveState",
+    "PanelDecision",
     "MarkSubmission",
     "SegmentWindow",
     "Mark",

@@ -44,6 +44,9 @@ class Edition(db.Model):
     history: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     locked_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    #: The organiser's countersignature of the lock (the second signature).
+    lock_countersigned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    lock_countersigned_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     rounds: Mapped[list["Round"]] = relationship(

@@ -29,6 +29,9 @@ class LiveState(db.Model):
     open_entry_id: Mapped[int | None] = mapped_column(ForeignKey("entry.id", ondelete="SET NULL"), nullable=True)
     open_segment_id: Mapped[int | None] = mapped_column(ForeignKey("segment.id", ondelete="SET NULL"), nullable=True)
     board_seq: Mapped[int] = mapped_column(Integer, default=0)
+    #: Raised whenever what the tablets show changes (stage, open segment): a tablet whose
+    #: last ``live_seq`` is older than the server's fetches its state again.
+    live_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     prizes_revealed: Mapped[bool] = mapped_column(default=False)
     #: Scores, totals and ranks as last published to the audience (from compute_results).
     published: Mapped[dict | None] = mapped_column(JSON, nullable=True)
@@ -88,3 +91,46 @@ class JudgeAccess(db.Model):
     connected: Mapped[bool] = mapped_column(default=False)
     #: How many marks the tablet said it still holds unsent, at its last heartbeat.
     unsent: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class LateMark(db.Model):
+    """A judge's mark that reached the server after its segment was closed.
+
+    It is kept, never dropped: the desk or the secretariat accepts it (it then becomes the
+    judge's mark, audited) or rejects it with a reason. ``sent_at`` is the tablet's clock.
+    """
+
+    __tablename__ = "late_mark"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(80), unique=True)
+    judge_id: Mapped[int] = mapped_column(ForeignKey("judge.id", ondelete="CASCADE"), index=True)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"))
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"))
+    value: Mapped[Decimal] = mapped_column(Score)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: pending, accepted or rejected (enums.LateMarkStatus)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    decided_by: Mapped[str] = mapped_column(String(200), default="")
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+
+
+class PanelDecision(db.Model):
+    """A recorded decision that a segment's panel is smaller than the edition's (a judge absent).
+
+    ``entry_id`` None: the decision holds for every team in that segment.
+    """
+
+    __tablename__ = "panel_decision"
+    __table_args__ = (UniqueConstraint("segment_id", "entry_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    edition_id: Mapped[int] = mapped_column(ForeignKey("edition.id", ondelete="CASCADE"), index=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"))
+    entry_id: Mapped[int | None] = mapped_column(ForeignKey("entry.id", ondelete="CASCADE"), nullable=True)
+    panel_size: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(1000))
+    decided_by: Mapped[str] = mapped_column(String(200))
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

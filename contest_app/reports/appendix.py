@@ -95,6 +95,15 @@ class Appendices:
     two: AppendixTwo
     fingerprint: str
     notes: tuple[str, ...] = field(default=())
+    #: "DỰ THẢO — chưa đủ điểm. Còn thiếu: …" while marks are missing (every form prints it
+    #: first, prominently); empty when the results are complete.
+    draft_label: str = ""
+    #: What is missing, one line per team and segment ("<đội> – <phần thi>: 3/6 điểm").
+    missing: tuple[str, ...] = field(default=())
+
+    @property
+    def is_draft(self) -> bool:
+        return bool(self.draft_label)
 
     @property
     def fingerprint_line(self) -> str:
@@ -181,4 +190,11 @@ def build_appendices(results: EditionResults) -> Appendices:
         groups=tuple(groups),
         unresolved=unresolved,
     )
-    return Appendices(edition_year=edition.year, one=one, two=two, fingerprint=results.fingerprint())
+    return Appendices(
+        edition_year=edition.year,
+        one=one,
+        two=two,
+        fingerprint=results.fingerprint(),
+        draft_label=results.completeness.label(),
+        missing=tuple(results.missing),
+    )

@@ -61,26 +61,31 @@ def cell(value: Any, form: str = VI) -> str:
 
 
 def csv_text(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, form: str = VI,
-             lineterminator: str = "\r\n") -> str:
-    """A CSV table as text (no byte-order mark)."""
+             lineterminator: str = "\r\n", first_line: str = "") -> str:
+    """A CSV table as text (no byte-order mark); ``first_line`` (e.g. the warning that the
+    results are incomplete) is written as a one-field row above the header."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=FORMS[form], lineterminator=lineterminator)
+    if first_line:
+        writer.writerow([cell(first_line, form)])
     writer.writerow([cell(h, form) for h in headers])
     for row in rows:
         writer.writerow([cell(v, form) for v in row])
     return out.getvalue()
 
 
-def csv_bytes(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, form: str = VI) -> bytes:
+def csv_bytes(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, form: str = VI,
+              first_line: str = "") -> bytes:
     """A CSV file as bytes: UTF-8 with a byte-order mark."""
-    return ("\ufeff" + csv_text(headers, rows, form=form)).encode("utf-8")
+    return ("\ufeff" + csv_text(headers, rows, form=form, first_line=first_line)).encode("utf-8")
 
 
 def appendix_csv(app: Appendices, *, form: str = VI) -> bytes:
     """Phụ lục I (rows, then the average row) followed by Phụ lục II, in one table.
 
     Columns: Phụ lục, TT, Tên đội thi, Tên mô hình, sáng kiến, one per segment,
-    Tổng điểm, Giải. Phụ lục II rows carry their tier in "Giải" and the total.
+    Tổng điểm, Giải. Phụ lục II rows carry their tier in "Giải" and the total. While marks
+    are missing, the first line is the warning "DỰ THẢO — chưa đủ điểm. Còn thiếu: …".
     """
     one, two = app.one, app.two
     headers = ["Phụ lục", "TT", "Tên đội thi", "Tên mô hình, sáng kiến", *one.segment_names, "Tổng điểm", "Giải"]
@@ -93,4 +98,4 @@ def appendix_csv(app: Appendices, *, form: str = VI) -> bytes:
         for w in group.winners:
             rows.append(["II", w.tt, w.team, w.entry_title, *blanks, w.total, group.name])
     rows.append([None, None, app.fingerprint_line, None, *blanks, None, None])
-    return csv_bytes(headers, rows, form=form)
+    return csv_bytes(headers, rows, form=form, first_line=app.draft_label)

@@ -101,10 +101,15 @@ def fit_row_heights(ws: Worksheet) -> None:
             ws.row_dimensions[row[0].row].height = round(height, 1)
 
 
-def _heading(ws: Worksheet, heading: Heading, width: int) -> int:
-    """Write the appendix heading from row 1; return the next free row."""
+DRAFT_COLOR = "B41414"
+
+
+def _heading(ws: Worksheet, heading: Heading, width: int, draft_label: str = "") -> int:
+    """Write the appendix heading from row 1 (under the incomplete-results warning, when
+    there is one, in row 1); return the next free row."""
     last = get_column_letter(width)
-    lines = [(heading.label, _font(bold=True, size=14))]
+    lines = [(draft_label, Font(name=FONT, bold=True, size=14, color=DRAFT_COLOR))] if draft_label else []
+    lines += [(heading.label, _font(bold=True, size=14))]
     lines += [(line, _font(bold=True, size=14)) for line in heading.title_lines]
     lines += [(heading.attached, _font(italic=True, size=14))]
     for row, (text, font) in enumerate(lines, start=1):
@@ -112,6 +117,10 @@ def _heading(ws: Worksheet, heading: Heading, width: int) -> int:
         cell = ws.cell(row=row, column=1, value=text)
         cell.font = font
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        if text == draft_label:
+            cell.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+            for col in range(1, width + 1):
+                ws.cell(row=row, column=col).border = BOX
     return len(lines) + 2
 
 
@@ -145,7 +154,7 @@ def appendix_workbook(app: Appendices) -> bytes:
     width = 3 + n + 1
     ws = wb.active
     ws.title = "Phụ lục I"
-    top = _heading(ws, one.heading, width)
+    top = _heading(ws, one.heading, width, app.draft_label)
     for col, text in enumerate(I_HEADINGS, start=1):
         ws.merge_cells(start_row=top, start_column=col, end_row=top + 1, end_column=col)
         _text_cell(ws, top, col, text, bold=True, center=True)
@@ -183,7 +192,7 @@ def appendix_workbook(app: Appendices) -> bytes:
 
     two = app.two
     ws2 = wb.create_sheet("Phụ lục II")
-    top = _heading(ws2, two.heading, 4)
+    top = _heading(ws2, two.heading, 4, app.draft_label)
     for col, text in enumerate(II_HEADINGS, start=1):
         _text_cell(ws2, top, col, text, bold=True, center=True)
     row = top + 1

@@ -96,6 +96,8 @@ class OfficialDocument:
     file_title: str
     appendices: Appendices | None = None
     addressee: str = ""  # a single addressee on the "Kính gửi" line itself
+    #: "DỰ THẢO — chưa đủ điểm. Còn thiếu: …" while marks are missing; empty when complete.
+    incomplete: str = ""
 
 
 @dataclass(frozen=True)

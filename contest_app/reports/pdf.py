@@ -88,6 +88,17 @@ def _fingerprint(pdf: FPDF, text: str) -> None:
     pdf.multi_cell(0, 5, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
+def _incomplete_box(pdf: FPDF, label: str) -> None:
+    """The boxed, bold warning that the results are incomplete, with what is missing."""
+    if not label:
+        return
+    pdf.set_font(FAMILY, "B", TABLE_PT)
+    pdf.set_text_color(180, 20, 20)
+    pdf.multi_cell(0, 6, label, border=1, align="L", padding=1.5, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_text_color(0, 0, 0)
+    pdf.ln(3)
+
+
 def _append_appendices(pdf: AppendixPDF, app: Appendices) -> None:
     """Phụ lục I (landscape) then Phụ lục II (portrait), each numbered from 1."""
     bold = FontFace(emphasis="BOLD")
@@ -95,6 +106,7 @@ def _append_appendices(pdf: AppendixPDF, app: Appendices) -> None:
     n = len(one.segment_keys)
     pdf.start_part()
     pdf.add_page(orientation="L")
+    _incomplete_box(pdf, app.draft_label)
     _heading(pdf, one.heading)
     pdf.set_font(FAMILY, "", TABLE_PT)
     with pdf.table(
@@ -133,6 +145,7 @@ def _append_appendices(pdf: AppendixPDF, app: Appendices) -> None:
     two = app.two
     pdf.start_part()
     pdf.add_page(orientation="P")
+    _incomplete_box(pdf, app.draft_label)
     _heading(pdf, two.heading)
     pdf.set_font(FAMILY, "", TABLE_PT)
     with pdf.table(
@@ -287,6 +300,7 @@ def official_pdf(document: OfficialDocument) -> bytes:
     if document.draft:
         _draft(pdf)
     _letterhead(pdf, document.letterhead)
+    _incomplete_box(pdf, document.incomplete)
     if document.kind:
         pdf.ln(2)
         pdf.set_font(FAMILY, "B", BODY_PT)

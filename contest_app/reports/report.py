@@ -18,6 +18,7 @@ from contest_app.reports.appendix import Appendices, final_round_name
 from contest_app.reports.awards import AwardLine
 from contest_app.reports.figures import ReportCounts, segment_sentences, total_sentence
 from contest_app.formatting import vn_count, vn_date, vn_money, vn_short
+from contest_app.services.errors import Conflict
 from contest_app.reports.official import (
     Block,
     Certificate,
@@ -239,6 +240,7 @@ def build_report(inputs: ReportInputs) -> OfficialDocument:
         draft=not inputs.locked,
         file_title=f"Báo cáo kết quả cuộc thi {edition.label}",
         appendices=inputs.appendices,
+        incomplete=results.completeness.label(),
     )
 
 
@@ -325,12 +327,22 @@ def build_letter(inputs: ReportInputs) -> OfficialDocument:
         signature=Signature(tuple(_lines(n.letter_signer_title)), n.letter_signer_name or ""),
         draft=not inputs.locked,
         file_title=f"Công văn phát huy kết quả cuộc thi {edition.label}",
+        incomplete=results.completeness.label(),
     )
 
 
 def build_certificates(inputs: ReportInputs, people: dict) -> CertificateBatch:
-    """One certificate per award and team, and one per member of each awarded team."""
+    """One certificate per award and team, and one per member of each awarded team.
+
+    Refused while marks are missing: a prize decided on partial marks can still move, and a
+    certificate is handed out and kept, so a "DỰ THẢO" stamp would not stop a wrong one
+    from circulating."""
     results, n = inputs.results, inputs.narrative
+    if not results.is_complete:
+        raise Conflict(
+            "Kết quả chưa đủ điểm: chưa thể in giấy chứng nhận. Còn thiếu: " + "; ".join(results.missing) + ".",
+            code="results_incomplete",
+        )
     edition = results.edition
     final_round = _final_round(edition)
     when: date | None = n.certificate_date or (final_round.held_on if final_round else None)

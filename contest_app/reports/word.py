@@ -137,9 +137,18 @@ def _fingerprint(doc, text: str) -> None:
     _paragraph(doc, text, italic=True, size=RECIPIENTS_PT, align=WD_ALIGN_PARAGRAPH.LEFT)
 
 
-def _append_appendix_one(doc, one, fingerprint: str) -> None:
+def _incomplete_box(doc, label: str) -> None:
+    """The boxed, bold warning that the results are incomplete, with what is missing."""
+    if not label:
+        return
+    p = _paragraph(doc, label, bold=True, size=BODY_PT, align=WD_ALIGN_PARAGRAPH.LEFT, space_after=6)
+    _border(p, ("top", "left", "bottom", "right"))
+
+
+def _append_appendix_one(doc, one, fingerprint: str, draft_label: str = "") -> None:
     n = len(one.segment_keys)
     width = 3 + n + 1
+    _incomplete_box(doc, draft_label)
     _heading(doc, one.heading)
     table = doc.add_table(rows=2, cols=width)
     table.style = "Table Grid"
@@ -176,7 +185,8 @@ def _append_appendix_one(doc, one, fingerprint: str) -> None:
     _fingerprint(doc, fingerprint)
 
 
-def _append_appendix_two(doc, two, fingerprint: str) -> None:
+def _append_appendix_two(doc, two, fingerprint: str, draft_label: str = "") -> None:
+    _incomplete_box(doc, draft_label)
     _heading(doc, two.heading)
     table = doc.add_table(rows=1, cols=4)
     table.style = "Table Grid"
@@ -208,11 +218,11 @@ def _append_appendices(doc, app: Appendices, *, first: bool) -> None:
     section = doc.sections[0] if first else doc.add_section(WD_SECTION.NEW_PAGE)
     _page(section, landscape=True)
     _page_numbers(section, restart=True)
-    _append_appendix_one(doc, app.one, app.fingerprint_line)
+    _append_appendix_one(doc, app.one, app.fingerprint_line, app.draft_label)
     section = doc.add_section(WD_SECTION.NEW_PAGE)
     _page(section, landscape=False)
     _page_numbers(section, restart=True)
-    _append_appendix_two(doc, app.two, app.fingerprint_line)
+    _append_appendix_two(doc, app.two, app.fingerprint_line, app.draft_label)
 
 
 def appendix_document(app: Appendices) -> bytes:
@@ -413,6 +423,7 @@ def official_document(document: OfficialDocument) -> bytes:
     if document.draft:
         _draft_mark(doc)
     _letterhead(doc, document.letterhead)
+    _incomplete_box(doc, document.incomplete)
     if document.kind:
         _paragraph(doc, "", size=BODY_PT)
         _paragraph(doc, document.kind, bold=True, size=BODY_PT).paragraph_format.keep_with_next = True

@@ -1,7 +1,7 @@
 """Load the 2019 edition as demo data, optionally with judges' marks that reproduce it."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import ROUND_FLOOR, Decimal
 
 from sqlalchemy import select
@@ -13,10 +13,13 @@ from contest_app.models import (
     Edition,
     Entry,
     Judge,
+    LiveState,
     Mark,
     PrizeTier,
     Round,
+    RoundProgress,
     Segment,
+    SegmentWindow,
     SideAward,
     SideAwardDecision,
     ReportNarrative,
@@ -192,6 +195,11 @@ def load_demo(*, with_marks: bool = False) -> Edition:
     db.session.add(narrative)
     db.session.flush()
 
+    # The 2019 finalists were published (the public pages list them in drawn order).
+    db.session.add(RoundProgress(edition_id=edition.id, kind=RoundKind.PRELIMINARY.value,
+                                 closed_at=datetime.now(UTC), closed_by="Ban Tổ chức",
+                                 published_at=datetime.now(UTC), published_by="Ban Tổ chức"))
+    db.session.flush()
     if with_marks:
         add_published_marks(edition, judges, entries_by_team)
     return edition
@@ -209,5 +217,10 @@ def add_published_marks(edition: Edition, judges: list[Judge], entries_by_team: 
             for judge, value in zip(judges, marks, strict=True):
                 db.session.add(Mark(judge_id=judge.id, entry_id=entry.id, segment_id=seg.id, value=value))
                 count += 1
+            # The 2019 final was held and announced: every score closed and revealed.
+            db.session.add(SegmentWindow(edition_id=edition.id, entry_id=entry.id, segment_id=seg.id,
+                                         is_open=False, revealed=True, closed_at=datetime.now(UTC),
+                                         revealed_at=datetime.now(UTC)))
+    db.session.add(LiveState(edition_id=edition.id, board_seq=0, prizes_revealed=True))
     db.session.flush()
     return count

@@ -5,7 +5,9 @@ protocol (namespace /judge).
 """
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from contest_app.extensions import db
@@ -60,6 +62,17 @@ def tablet():
     edition = db.session.get(Edition, judge.edition_id)
     db.session.commit()
     return render_template("judge/tablet.html", judge=judge, edition=edition)
+
+
+@bp.get("/judge-sw.js")
+def service_worker():
+    """The tablet's service worker: the page and its scripts survive a reload while offline.
+
+    Served from the root so that its scope may cover ``/judge``.
+    """
+    path = Path(current_app.static_folder) / "js" / "judge-sw.js"
+    return Response(path.read_bytes(), mimetype="text/javascript",
+                    headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"})
 
 
 @bp.post("/judge/pin")

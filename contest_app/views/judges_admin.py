@@ -17,15 +17,15 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from contest_app.enums import Role
 from contest_app.extensions import db
 from contest_app.live import broadcast
-from contest_app.models import Entry, Judge
-from contest_app.services.final import final_judges, judge_access, live_state
-from contest_app.services.trust.audit import list_events, record_event, verify_chain
-from contest_app.services.errors import NotFound, ValidationError
+from contest_app.models import Entry, Judge, LateMark
 from contest_app.formatting import vn_decimal
-from contest_app.services.final.judging import correct_mark, marks_of
+from contest_app.services.errors import NotFound, ValidationError
+from contest_app.services.final import final_judges, judge_access, live_state, publication
+from contest_app.services.final.judging import correct_mark, marks_of, window_of
 from contest_app.services.final.results import finalists
 from contest_app.services.rounds.editions import LOOPBACK_WARNING, is_loopback
 from contest_app.services.rounds.registration import list_units
+from contest_app.services.trust.audit import list_events, record_event, verify_chain
 from contest_app.views.board import public_url
 from contest_app.views.control import default_edition
 from contest_app.views.helpers import roles_required, view_action
@@ -213,20 +213,44 @@ def marks():
             segment = live_state.get_segment(edition, request.form.get("segment_key"))
             correct_mark(actor=current_user, judge=judge, entry=entry, segment=segment,
                          value=request.form.get("value"), reason=request.form.get("reason", ""))
-            delta = live_state.refresh_board(edition, publish=True)
+            change = publication.results_changed(edition, touched=(window_of(entry, segment),))
             action.succeed("Đã sửa điểm và ghi vào nhật ký.")
         if action.error:
             return redirect(url_for("judges_admin.marks", edition=edition.year))
-        broadcast.board_updated(delta)
-        broadcast.desk_updated(edition.id, live_state.desk_state(edition))
+        broadcast.results_changed(change)
         db.session.rollback()
         return redirect(url_for("judges_admin.marks", edition=edition.year))
     judges = judge_access.final_judges(edition)
     entries = finalists(edition)
     segments = sorted(edition.segments, key=lambda s: s.order)
     table = {(m.entry_id, m.segment_id, m.judge_id): vn_decimal(m.value) for m in marks_of(edition)}
+    late = [live_state.late_mark_info(m) for m in live_state.late_marks(edition)]
     return render_template("judges_admin/marks.html", edition=edition, judges=judges, entries=entries,
-                           segments=segments, table=table)
+                           segments=segments, table=table, late=late)
+
+
+@bp.post("/marks/late/<int:late_id>")
+@roles_required(Role.SECRETARIAT.value)
+def late_mark(late_id: int):
+    """Accept a late mark (it becomes the judge's mark) or reject it with a reason; audited."""
+    edition = default_edition()
+    actor = f"{current_user.display_name} ({current_user.username})"
+    with view_action() as action:
+        if request.form.get("decision") == "accept":
+            _late, window = live_state.accept_late_mark(edition=edition, late_mark_id=late_id, actor=actor)
+            action.succeed("Đã nhận điểm nộp muộn và ghi vào nhật ký.")
+        else:
+            live_state.reject_late_mark(edition=edition, late_mark_id=late_id, actor=actor,
+                                        reason=request.form.get("reason", ""))
+            window = None
+            action.succeed("Đã ghi lý do không nhận điểm nộp muộn.")
+        info = live_state.late_mark_info(db.session.get(LateMark, late_id))
+        change = publication.results_changed(edition, touched=(window,))
+    if action.ok:
+        broadcast.results_changed(change)
+        broadcast.mark_status(info["judge_id"], info)
+        db.session.rollback()
+    return redirect(url_for("judges_admin.marks", edition=edition.year))
 
 
 @bp.get("/audit")

@@ -32,6 +32,7 @@ from wtforms.validators import DataRequired, NumberRange, Optional, Regexp
 
 from contest_app.enums import Aggregation, Block, RevealMode, Role, RoundStatus, SideAwardMethod
 from contest_app.extensions import db
+from contest_app.live import broadcast
 from contest_app.formatting import vn_moment
 from contest_app.models import Cluster, Entry, PreliminaryAssignment, User
 from contest_app.services.demo import ensure_units
@@ -57,6 +58,7 @@ from contest_app.services.rounds.editions import (
     public_base,
     set_public_url,
 )
+from contest_app.services.final.publication import results_changed
 from contest_app.services.trust.audit import actor_name, record_event
 from contest_app.views.helpers import roles_required, view_action
 
@@ -645,7 +647,10 @@ def close_preliminary(edition_id: int):
     with view_action() as action:
         finalists = preliminary.close_round(edition=edition, actor=current_user,
                                             override_reason=request.form.get("override_reason", ""))
+        change = results_changed(edition)  # every open board follows
         action.succeed(f"Đã kết thúc vòng sơ khảo: {len(finalists)} mô hình, sáng kiến vào vòng chung khảo.")
+    if action.ok:
+        broadcast.results_changed(change)
     return redirect(url_for(".preliminary_round", edition_id=edition.id))
 
 
@@ -655,9 +660,11 @@ def publish_preliminary(edition_id: int):
     edition = get_edition(edition_id)
     with view_action() as action:
         preliminary.publish_finalists(edition=edition, actor=current_user)
+        change = results_changed(edition)
         action.succeed("Đã công bố danh sách vào vòng chung khảo.")
     if action.error:
         return redirect(url_for(".preliminary_round", edition_id=edition.id))
+    broadcast.results_changed(change)  # every open board now lists the finalists in drawn order
     return redirect(url_for(".finalists", edition_id=edition.id))
 
 

@@ -19,7 +19,6 @@ from contest_app.enums import Role
 from contest_app.extensions import db
 from contest_app.live import broadcast
 from contest_app.models import Edition, Entry
-from contest_app.services.final import live_state
 from contest_app.services.final.answers import answer_scores, answer_segment, answer_sheet, record_answer
 from contest_app.services.final.draw import (
     confirm_draw,
@@ -30,6 +29,7 @@ from contest_app.services.final.draw import (
     require_entry,
     team_name,
 )
+from contest_app.services.final import publication
 from contest_app.services.rounds.editions import get_edition
 from contest_app.views.helpers import roles_required, view_action
 
@@ -125,7 +125,11 @@ def draw_confirm(ref: str):
     edition = get_edition(ref)
     with view_action() as action:
         confirm_draw(edition=edition, actor=_actor())
+        change = publication.results_changed(edition)  # the drawn order reaches every open board
         action.succeed("Đã xác nhận kết quả bốc thăm. Kết quả đã được khóa và ghi nhật ký.")
+    if action.ok:
+        broadcast.results_changed(change)
+        db.session.rollback()
     return redirect(url_for("present.draw_page", ref=edition.id))
 
 
@@ -202,10 +206,11 @@ def answers(ref: str):
                 record_answer(entry=entry, question_code=line.code, answer=letter, actor=_actor())
                 changed += 1
             if changed:
-                delta = live_state.refresh_board(edition, publish=True)
+                delta = publication.results_changed(edition)  # answers score a segment: the board follows
             action.succeed(f"Đã lưu {changed} câu trả lời của đội {team_name(entry)}.")
         if delta is not None and action.ok:
-            broadcast.board_updated(delta)
+            broadcast.results_changed(delta)
+            db.session.rollback()
         return redirect(url_for("present.answers", ref=edition.id, entry=entry.id))
     quiz_set, lines = (None, [])
     if entry is not None:

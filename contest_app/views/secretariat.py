@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from flask import Blueprint, Response, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, g, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from contest_app.enums import Role
@@ -54,7 +54,11 @@ def _results(ref: str) -> tuple[Edition, EditionResults]:
         raise Conflict(
             f"Kỳ thi {edition.title} chỉ có số liệu tổng hợp, không có điểm từng đội.", code="figures_only"
         )
-    return edition, compute_results(edition)
+    results = compute_results(edition)
+    # Every secretariat page of this edition shows "DỰ THẢO — chưa đủ điểm" and what is
+    # missing while marks are missing (templates/secretariat/_draft.html).
+    g.completeness = results.completeness
+    return edition, results
 
 
 def _download(data: bytes, fmt: str, name: str) -> Response:
@@ -133,7 +137,8 @@ def figures(ref: str):
 def figures_json(ref: str):
     """The same figures as real numbers."""
     _edition, results = _results(ref)
-    body = json.dumps(figures_data(results), ensure_ascii=False, default=_json_default, indent=2)
+    data = {**figures_data(results), "completeness": results.completeness.to_dict()}
+    body = json.dumps(data, ensure_ascii=False, default=_json_default, indent=2)
     return Response(body, mimetype=MIME["json"])
 
 
@@ -166,11 +171,13 @@ def awards_file(ref: str, fmt: str):
     edition, results = _results(ref)
     units = {entry_id: p.units for entry_id, p in documents.finalist_people(edition).items()}
     rows = _award_rows(all_award_lines(results, units))
+    draft = results.completeness.label()
     if fmt == "csv":
-        data = csv_bytes(AWARD_HEADERS, rows, form=check_form(request.args.get("form")))
+        data = csv_bytes(AWARD_HEADERS, rows, form=check_form(request.args.get("form")), first_line=draft)
         return _download(data, "csv", f"giai-thuong-{edition.year}")
     if fmt == "xlsx":
-        data = table_workbook("Giải thưởng", AWARD_HEADERS, rows, formats={5: SCORE_FORMAT, 6: MONEY_FORMAT})
+        data = table_workbook("Giải thưởng", AWARD_HEADERS, rows, formats={5: SCORE_FORMAT, 6: MONEY_FORMAT},
+                              caption=draft or None)
         return _download(data, "xlsx", f"giai-thuong-{edition.year}")
     raise ValidationError(f"Định dạng “{fmt}” không được hỗ trợ: chọn csv hoặc xlsx.", code="format")
 

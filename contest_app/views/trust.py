@@ -15,19 +15,28 @@ from wtforms import BooleanField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from contest_app.enums import Role
+from contest_app.extensions import db
+from contest_app.live import broadcast
+from contest_app.services.final import publication
 from contest_app.services.final.results import compute_results
 from contest_app.services.rounds.editions import get_edition, list_editions
 from contest_app.services.trust.audit import list_events, verify_chain
 from contest_app.services.final.lock import (
+    countersign_lock,
     export_results,
     is_locked,
     local_time,
     lock_final,
     lock_problems,
     lock_record,
+    panel_decisions,
+    record_panel_decision,
+    unlock_final,
+    unlock_record,
 )
 from contest_app.services.trust.ratelimit import init_rate_limits
 from contest_app.views.helpers import roles_required, view_action
+from contest_app.views.main import sees_provisional
 
 bp = Blueprint("trust", __name__, url_prefix="/secretariat/trust")
 public_bp = Blueprint("trust_public", __name__)
@@ -67,8 +76,12 @@ def lock(ref: str):
         if form.validate_on_submit():
             with view_action() as action:
                 record = lock_final(edition=edition, actor=current_user, reason=(form.reason.data or "").strip())
-                action.succeed(f"Đã khóa kết quả {edition.title}. Dấu vân tay: {record.after['fingerprint']}.")
+                change = publication.results_changed(edition)  # a locked result is public as a whole
+                action.succeed(f"Đã khóa kết quả {edition.title}. Dấu vân tay: {record.after['fingerprint']}. "
+                               "Chờ Ban Tổ chức ký xác nhận.")
             if action.ok:
+                broadcast.results_changed(change)
+                db.session.rollback()
                 return redirect(url_for("trust.lock", ref=edition.id))
             status = action.error.status
         else:
@@ -85,11 +98,55 @@ def lock(ref: str):
             fingerprint=results.fingerprint() if results else None,
             problems=[] if is_locked(edition) else lock_problems(edition, results),
             record=lock_record(edition) if is_locked(edition) else None,
+            unlocked=unlock_record(edition),
+            decisions=panel_decisions(edition),
             can_lock=current_user.has_role(Role.SECRETARIAT),
+            can_countersign=current_user.has_role(Role.ORGANISER),
             local_time=local_time,
         ),
         status,
     )
+
+
+def _act(ref: str, action, done: str):
+    """Run a lock-page action through the view pattern and the one "results changed" path."""
+    edition = get_edition(ref)
+    with view_action() as outcome:
+        action(edition)
+        change = publication.results_changed(edition)
+        outcome.succeed(done)
+    if outcome.ok:
+        broadcast.results_changed(change)
+        db.session.rollback()
+    return redirect(url_for("trust.lock", ref=edition.id))
+
+
+@bp.post("/editions/<ref>/countersign")
+@roles_required(Role.ORGANISER)
+def countersign(ref: str):
+    """The organiser's second signature on the locked result."""
+    return _act(ref, lambda e: countersign_lock(edition=e, actor=current_user),
+                "Đã ký xác nhận kết quả đã khóa.")
+
+
+@bp.post("/editions/<ref>/unlock")
+@roles_required(*VIEWERS)
+def unlock(ref: str):
+    """Unlock the result with a written reason (audited; the locked fingerprint becomes void)."""
+    return _act(ref, lambda e: unlock_final(edition=e, actor=current_user, reason=request.form.get("reason", "")),
+                "Đã mở khóa kết quả; dấu vân tay đã khóa không còn giá trị.")
+
+
+@bp.post("/editions/<ref>/panel")
+@roles_required(*VIEWERS)
+def panel(ref: str):
+    """Record that a segment's panel is smaller (a judge absent), with a reason."""
+    raw_entry = request.form.get("entry_id", "")
+    return _act(ref, lambda e: record_panel_decision(
+        edition=e, segment_key=request.form.get("segment_key", ""),
+        entry_id=int(raw_entry) if raw_entry.isdigit() else None,
+        panel_size=request.form.get("panel_size"), reason=request.form.get("reason", ""), actor=current_user),
+        "Đã ghi nhận quyết định về số giám khảo.")
 
 
 @bp.get("/audit")
@@ -116,7 +173,13 @@ def results_json(ref: str):
             status=404,
             mimetype="application/json",
         )
-    body = json.dumps(export_results(edition), ensure_ascii=False, indent=2, sort_keys=True)
+    from contest_app.views.main import results_for_viewer
+
+    data, _ = results_for_viewer(edition)  # only what is published (insiders: provisional values)
+    published = data["published"]
+    if is_locked(edition) or sees_provisional() or (published["all_scores"] and published["prizes"]):
+        data = {**export_results(edition), "published": published}  # the whole result, fingerprinted
+    body = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
     response = Response(body, mimetype="application/json")
     response.headers["Content-Disposition"] = f'attachment; filename="ket-qua-{edition.year}.json"'
     return response

@@ -51,6 +51,14 @@
     apply(delta);
     render();
   });
+  // The last update may have been lost (a Redis outage between server processes) and no other
+  // follows while nothing changes: every 20 s (with jitter) ask for the number only.
+  setInterval(function () {
+    if (!socket.connected || !board) { return; }
+    socket.timeout(5000).emit("get_seq", { edition: edition }, function (err, reply) {
+      if (!err && reply && reply.ok && reply.seq > board.seq) { fetchSnapshot(); }
+    });
+  }, 20000 + Math.floor(Math.random() * 5000));
   socket.on("connect", function () { status(""); });
   socket.on("disconnect", function () { status("Mất kết nối, đang kết nối lại…"); });
 

@@ -5,6 +5,7 @@
   if (!root) { return; }
   var el = function (id) { return document.getElementById(id); };
   var desk = null;
+  var lastStage;
   var socket = io("/control", { auth: { edition: root.getAttribute("data-edition") }, transports: ["websocket"] });
 
   function message(text, bad) {
@@ -17,7 +18,16 @@
   function send(event, data, okText) {
     socket.timeout(8000).emit(event, data || {}, function (err, reply) {
       if (err) { message("Máy chủ không trả lời, vui lòng thử lại.", true); return; }
-      if (reply.ok) { message(okText); } else { message(reply.message, true); }
+      if (reply.ok) { message(okText); return; }
+      if (reply.code === "missing_marks" && !(data && data.confirm_missing)) {
+        // Closing with judges missing: the desk confirms, naming them.
+        if (window.confirm(reply.message)) {
+          var again = Object.assign({}, data || {}, { confirm_missing: true });
+          send(event, again, okText);
+        } else { message(reply.message, true); }
+        return;
+      }
+      message(reply.message, true);
     });
   }
   function selected() {
@@ -63,6 +73,15 @@
     el("desk-open").textContent = desk.open ? names[desk.open.entry_id] + " · " + desk.open.segment_name : "—";
     el("grid-segment").textContent = desk.grid_segment ? "· " + desk.grid_segment.name : "";
     el("btn-prizes").textContent = desk.prizes_revealed ? "Ẩn giải thưởng" : "Công bố giải thưởng";
+    if (desk.stage_entry_id !== lastStage) {
+      lastStage = desk.stage_entry_id;
+      // The presenter's panel follows the stage.
+      document.dispatchEvent(new CustomEvent("desk:stage", { detail: { entry_id: desk.stage_entry_id } }));
+    }
+    var missing = desk.missing || [];
+    el("desk-missing").hidden = !desk.open || missing.length === 0;
+    el("desk-missing").textContent = missing.length ? "Chưa chấm: " + missing.map(function (j) { return j.name; }).join(", ") : "";
+    renderLate();
 
     var grid = el("desk-grid");
     grid.textContent = "";
@@ -108,9 +127,12 @@
       desk.segments.forEach(function (s) {
         var w = desk.windows[e.id + ":" + s.key];
         var c = tr.insertCell();
-        var label = w.count + "/" + desk.edition.judges;
+        var label = w.count + "/" + (w.expected || desk.edition.judges);
+        if (w.provisional !== null && w.provisional !== undefined) {
+          label += " · " + w.provisional + " (" + (w.revealed ? "đã công bố" : desk.provisional_label) + ")";
+        }
         if (w.open) { label += " · đang mở"; c.className = "win open"; }
-        else if (w.revealed) { label += " · đã công bố"; c.className = "win revealed"; }
+        else if (w.revealed) { c.className = "win revealed"; }
         else { c.className = "win"; }
         c.textContent = label;
       });
@@ -127,10 +149,59 @@
     });
   }
 
-  socket.on("connect", function () { setConn("Đã kết nối", true); });
+  function renderLate() {
+    var late = desk.late_marks || [];
+    el("desk-late").hidden = late.length === 0;
+    var table = el("desk-late-table");
+    table.textContent = "";
+    late.forEach(function (m) {
+      var tr = table.insertRow();
+      tr.setAttribute("data-late", String(m.id));
+      tr.insertCell().textContent = m.judge;
+      tr.insertCell().textContent = m.team + " · " + m.segment_name;
+      tr.insertCell().textContent = m.display;
+      tr.insertCell().textContent = "gửi " + (m.sent_at ? new Date(m.sent_at).toLocaleTimeString("vi-VN") : "?") +
+        ", nhận " + new Date(m.received_at).toLocaleTimeString("vi-VN");
+      var act = tr.insertCell();
+      if (m.status !== "pending") {
+        act.textContent = m.status === "accepted" ? "Đã nhận (" + m.decided_by + ")" :
+          "Không nhận (" + m.decided_by + "): " + m.reason;
+        return;
+      }
+      var accept = document.createElement("button");
+      accept.type = "button"; accept.className = "btn small accept-late"; accept.textContent = "Nhận điểm";
+      accept.addEventListener("click", function () {
+        send("accept_late_mark", { late_mark_id: m.id }, "Đã nhận điểm nộp muộn của " + m.judge + ".");
+      });
+      var reject = document.createElement("button");
+      reject.type = "button"; reject.className = "btn small reject-late"; reject.textContent = "Không nhận";
+      reject.addEventListener("click", function () {
+        var reason = window.prompt("Lý do không nhận điểm nộp muộn của " + m.judge + ":");
+        if (reason === null) { return; }
+        send("reject_late_mark", { late_mark_id: m.id, reason: reason }, "Đã ghi lý do không nhận điểm.");
+      });
+      act.appendChild(accept);
+      act.appendChild(reject);
+    });
+  }
+
+  function catchUp() {
+    // A desk update lost (e.g. Redis was down) is caught up: ask whether the state moved on.
+    if (!socket.connected) { return; }
+    socket.timeout(8000).emit("get_desk", { since: desk ? desk.seq : null }, function (err, reply) {
+      if (!err && reply && reply.ok && reply.desk) { desk = reply.desk; render(); }
+    });
+  }
+
+  socket.on("connect", function () { setConn("Đã kết nối", true); catchUp(); });
   socket.on("disconnect", function () { setConn("Mất kết nối", false); });
   socket.on("connect_error", function (err) { setConn(err && err.message ? err.message : "Không kết nối được", false); });
   socket.on("desk_updated", function (payload) { desk = payload.desk; render(); });
+  socket.on("late_mark_received", function (m) {
+    message("Điểm nộp muộn: " + m.judge + " gửi " + m.display + " cho " + m.team + " · " + m.segment_name +
+      " sau khi đã đóng chấm. Hãy nhận hoặc không nhận.", true);
+    catchUp();
+  });
   socket.on("judge_seen", function (p) {
     if (!desk) { return; }
     desk.judges.forEach(function (j) {
@@ -138,5 +209,5 @@
     });
     render();
   });
-  setInterval(render, 5000);
+  setInterval(function () { render(); catchUp(); }, 5000);
 }());

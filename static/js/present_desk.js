@@ -1,8 +1,9 @@
 /* The desk's presenter panel: buttons and keyboard shortcuts that drive the projector over
    Socket.IO /present. Shortcuts: → next, ← previous, Space start/stop the countdown,
    A reveal the answer, T next situation (Shift+T previous), Esc the title screen.
-   Another desk script may tell the panel which team is on stage by dispatching
-   document.dispatchEvent(new CustomEvent("desk:stage", {detail: {entry_id: 12}})). */
+   The control desk (control.js) tells the panel which team is on stage by dispatching
+   document.dispatchEvent(new CustomEvent("desk:stage", {detail: {entry_id: 12}})) whenever the
+   stage changes; the panel's script is loaded once, by the panel itself. */
 (function () {
   "use strict";
 
@@ -117,7 +118,10 @@
   document.addEventListener("keydown", function (event) {
     var target = event.target;
     var tag = target && target.tagName ? target.tagName.toLowerCase() : "";
+    // Keys drive the projector only when no form field has focus (typing a reason, a number…).
     if (tag === "input" || tag === "textarea" || tag === "select" || (target && target.isContentEditable)) { return; }
+    // Space on a focused button presses that button: it must not also start the countdown.
+    if (tag === "button" && (event.key === " " || event.code === "Space")) { return; }
     if (event.ctrlKey || event.altKey || event.metaKey) { return; }
     var name = null;
     if (event.key === "ArrowRight") { name = "next"; }

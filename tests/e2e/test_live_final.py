@@ -111,7 +111,8 @@ def test_live_tablet_board_and_offline_resend_exactly_once(live_server, browser)
     tablet.click("#submit-mark")
     expect(tablet.locator("#mark-stored")).to_have_text("Đã lưu: 8,5 điểm", timeout=10_000)
 
-    # All six are in: the board reveals the segment score (reveal_mode all_in).
+    # All six are in and the desk closes: the board publishes the segment score (reveal_mode all_in).
+    desk.click("#btn-close")
     cell = f"#board-rows tr[data-entry='{first}'] td.seg"
     expect(board.locator(cell).first).to_have_text("8,50", timeout=10_000)
     assert board.inner_text(f"#board-rows tr[data-entry='{first}'] td.total") == "8,50"

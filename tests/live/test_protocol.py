@@ -85,14 +85,25 @@ def test_submit_mark_changed_until_closed_old_key_does_not_undo(judge_client, op
     assert str(db.session.scalar(select(Mark.value))) == "8.00"
 
 
-def test_submit_mark_closed_segment_refused(judge_client, opened, desk):
+def test_close_with_missing_marks_needs_confirmation_then_late_mark_kept(judge_client, opened, desk):
+    from contest_app.models import LateMark
+
     judge = judge_client(1)
-    assert ack(desk, ev.CLOSE_SEGMENT, {}, ev.CONTROL_NS)["ok"] is True
+    refused = ack(desk, ev.CLOSE_SEGMENT, {}, ev.CONTROL_NS)
+    assert refused["ok"] is False and refused["code"] == "missing_marks"
+    assert refused["message"].startswith("Còn 6 giám khảo chưa chấm: Giám khảo 1, Giám khảo 2, Giám khảo 3, "
+                                         "Giám khảo 4, Giám khảo 5, Giám khảo 6. Xác nhận để vẫn đóng chấm")
+    assert [m["seat"] for m in refused["missing"]] == [1, 2, 3, 4, 5, 6]
+    assert ack(desk, ev.CLOSE_SEGMENT, {"confirm_missing": True}, ev.CONTROL_NS)["ok"] is True
+    desk.get_received(ev.CONTROL_NS)
     reply = ack(judge, ev.SUBMIT_MARK, {"entry_id": opened, "segment_key": "knowledge", "value": "8",
-                                        "idempotency_key": "closed-key-1"})
-    assert reply == {"ok": False, "code": "segment_closed",
-                     "message": "Phần thi này chưa mở hoặc đã đóng chấm cho đội này; không thể ghi điểm."}
-    assert count(Mark) == 0
+                                        "idempotency_key": "closed-key-1", "sent_at": "2026-12-06T08:00:00Z"})
+    assert reply["ok"] is True and reply["late"] is True and reply["status"] == "late_pending"
+    assert reply["message"].startswith("Phần thi đã đóng chấm: điểm được giữ lại là điểm nộp muộn")
+    assert count(Mark) == 0 and count(LateMark) == 1
+    late = [m["args"][0] for m in desk.get_received(ev.CONTROL_NS) if m["name"] == ev.LATE_MARK_RECEIVED]
+    assert [(x["judge"], x["display"], x["status"], x["sent_at"]) for x in late] == [
+        ("Giám khảo 1", "8", "pending", "2026-12-06T08:00:00+00:00")]
 
 
 def test_submit_mark_segment_not_open_for_that_team_refused(judge_client, opened, live_demo):
@@ -162,7 +173,7 @@ def test_submit_mark_locked_edition_refused(judge_client, opened, live_demo):
     reply = ack(judge_client(1), ev.SUBMIT_MARK, {"entry_id": opened, "segment_key": "knowledge", "value": "8",
                                                   "idempotency_key": "locked-1"})
     assert reply == {"ok": False, "code": "edition_locked",
-                     "message": "Kết quả hội thi đã được khóa; không thể thay đổi điểm."}
+                     "message": "Kết quả kỳ thi đã được khóa: không thể thay đổi."}
     assert count(Mark) == 0
 
 

@@ -118,7 +118,7 @@ def test_record_answer_refused_when_results_locked(setup):
     db.session.flush()
     with pytest.raises(Conflict) as exc:
         record_answer(entry=entry, question_code=quiz_code(n, 1), answer="A", actor="ban")
-    assert exc.value.message == "Kết quả kỳ thi đã khóa: không thể ghi thêm hay sửa câu trả lời."
+    assert exc.value.message == "Kết quả kỳ thi đã được khóa: không thể thay đổi."
 
 
 def test_answer_scores_capped_at_segment_maximum(any_app, tmp_path):

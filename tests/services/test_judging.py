@@ -75,13 +75,30 @@ def test_parse_mark_refusals(final, raw, code):
     assert exc.value.code == code
 
 
-def test_record_mark_closed_segment_refused(final):
+def test_record_mark_after_close_kept_as_late_mark(final):
     edition, entry, segment, judges = final
-    live_state.close_segment(edition=edition)
+    live_state.close_segment(edition=edition, confirm_missing=True)
     db.session.commit()
+    outcome = record_mark(judge=judges[0], entry=entry, segment=segment, value="8,5", idempotency_key="svc-key-0003",
+                          sent_at="2026-12-06T09:15:00+07:00")
+    assert outcome.mark is None and outcome.late.status == "pending"
+    assert (str(outcome.late.value), outcome.late.sent_at.isoformat()) == ("8.50", "2026-12-06T09:15:00+07:00")
+    again = record_mark(judge=judges[0], entry=entry, segment=segment, value="8,5", idempotency_key="svc-key-0003")
+    assert again.replayed is True and again.late.id == outcome.late.id
+    other = live_state.get_segment(edition, "situation")  # never opened: refused, not late
     with pytest.raises(Conflict) as exc:
-        record_mark(judge=judges[0], entry=entry, segment=segment, value=8, idempotency_key="svc-key-0003")
+        record_mark(judge=judges[0], entry=entry, segment=other, value=8, idempotency_key="svc-key-0009")
     assert exc.value.code == "segment_closed"
+
+
+@pytest.mark.parametrize("raw", ["８", "８,５", "٨"])
+def test_parse_mark_refuses_non_ascii_digits(final, raw):
+    from contest_app.services.final.judging import parse_mark
+
+    _edition, _entry, segment, _judges = final
+    with pytest.raises(ValidationError) as exc:
+        parse_mark(raw, segment)
+    assert exc.value.message == "Điểm phải là một số (ví dụ 8,5)."
 
 
 def test_correct_mark_after_close_by_secretariat_audited(final, any_app):
@@ -89,7 +106,7 @@ def test_correct_mark_after_close_by_secretariat_audited(final, any_app):
 
     edition, entry, segment, judges = final
     record_mark(judge=judges[0], entry=entry, segment=segment, value=7, idempotency_key="svc-key-0004")
-    live_state.close_segment(edition=edition)
+    live_state.close_segment(edition=edition, confirm_missing=True)
     secretary = create_user(username="thuky1", role="secretariat", password="mat-khau-123", display_name="Thư ký")
     control = create_user(username="mc1", role="control", password="mat-khau-123", display_name="MC")
     db.session.commit()

@@ -641,6 +641,12 @@ def test_faults_redis_stops_marks_still_stored_boards_catch_up(pg_schema):
             n += 1
             submit(1 + n % 6, values[1 + n % 6], f"again{n}")
             pump(1.0)
+            # A resend that changes nothing public sends no update: the board's periodic
+            # get_seq (docs/live-protocol.md) finds it is behind and takes a snapshot.
+            behind = board.call("get_seq", {"edition": 2019}, namespace="/board", timeout=5)
+            if behind["seq"] > state["seq"]:
+                state["gaps"] += 1
+                apply("snapshot", board.call("get_snapshot", {"edition": 2019}, namespace="/board", timeout=5))
         with app.app_context():
             from contest_app.models import Edition
             from contest_app.services.final import live_state

@@ -135,6 +135,8 @@ def oracle_mark(value) -> Decimal | None:
         text = value.strip().replace(",", ".")
         if not text or any(c in text for c in "eEnN_ ") or text.count(".") > 1:
             return None
+        if any(c.isdigit() and c not in "0123456789" for c in text):
+            return None  # a full-width "８" or another script's digit is not a mark (issue 12)
     else:
         return None
     if "e" in text.lower() or "n" in text.lower():

@@ -49,7 +49,7 @@ def test_ensure_unlocked_refuses_after_lock(demo_any):
     db.session.commit()
     with pytest.raises(Conflict) as info:
         ensure_unlocked(demo_any)
-    assert info.value.message == LOCKED_MESSAGE == "Kết quả kỳ thi đã được khóa: không thể thay đổi điểm."
+    assert info.value.message == LOCKED_MESSAGE == "Kết quả kỳ thi đã được khóa: không thể thay đổi."
     assert info.value.code == "edition_locked"
 
 
@@ -71,7 +71,7 @@ def test_lock_final_refuses_missing_scores(any_app):
     with pytest.raises(Conflict) as info:
         lock_final(edition=edition, actor="thuky")
     assert info.value.code == "not_ready"
-    assert info.value.message.startswith("Chưa thể khóa kết quả: Đội “Sở Tài nguyên và Môi trường” chưa có điểm phần thi: ")
+    assert info.value.message.startswith("Chưa thể khóa kết quả: Đội “Sở Tài nguyên và Môi trường” chưa đủ điểm: Kiến thức CCHC 0/6, ")
     assert len(info.value.details["problems"]) == 12
     assert edition.locked_at is None
 

@@ -69,21 +69,23 @@ HTTP_POLICY = {
     "secretariat.history_new": frozenset({ORGANISER}),
     "secretariat.history_edit": frozenset({ORGANISER}),
     "judges_admin.marks": frozenset({SECRETARIAT}),
+    "judges_admin.late_mark": frozenset({SECRETARIAT}),
     # The figures per round are the report's too: the secretariat reads them (issue 15).
     "organiser.figures": STAFF,
     "organiser.figures_csv": STAFF,
     "organiser.figures_xlsx": STAFF,
     ("trust.lock", "POST"): frozenset({SECRETARIAT}),
+    ("trust.countersign", "POST"): frozenset({ORGANISER}),  # the second signature
 }
 #: Socket.IO: who may connect to each namespace, and who may send each event.
 SOCKET_CONNECT = {"/judge": frozenset({FINAL_JUDGE}), "/board": ALL, "/control": DESK, "/present": ALL}
 SOCKET_EVENTS = {
     "/judge": frozenset({FINAL_JUDGE}),
-    "/board": frozenset(),  # read-only: every event but get_snapshot is refused
+    "/board": frozenset(),  # read-only: every event but get_snapshot and get_seq is refused
     "/control": DESK,
     "/present": DESK,
 }
-SOCKET_EVENT_POLICY = {("/board", "get_snapshot"): ALL}
+SOCKET_EVENT_POLICY = {("/board", "get_snapshot"): ALL, ("/board", "get_seq"): ALL}
 #: Events a client could try on the read-only board (all refused there).
 BOARD_PROBES = ("submit_mark", "open_segment", "set_stage", "reveal_prizes", "show_question")
 #: Refusal codes of the live protocol that mean "not you".
@@ -220,6 +222,10 @@ def event_payload(world, namespace: str, event: str) -> dict:
         "reveal_segment": {"entry_id": entry, "segment_key": "knowledge"},
         "reveal_prizes": {"revealed": False},
         "get_snapshot": {"edition": 2019},
+        "get_seq": {"edition": 2019},
+        "close_segment": {"confirm_missing": True},
+        "accept_late_mark": {"late_mark_id": 0},
+        "reject_late_mark": {"late_mark_id": 0, "reason": "không hợp lệ"},
     }
     data = dict(payloads.get(event, {}))
     if namespace == "/present":
@@ -284,8 +290,10 @@ def test_matrix_every_socket_event_for_every_role(live_world):
             tally["allowed"] += 1
             works = isinstance(ack, dict) and (
                 ack.get("ok") is True
-                # presenter events need a confirmed draw: a refusal that is not about access still shows access works
-                or (namespace == "/present" and ack.get("code") not in DENIAL_CODES and ack.get("message"))
+                # presenter events need a confirmed draw, a reveal needs every mark, a late mark must exist:
+                # a refusal by a rule of the final (not about access) still shows access works
+                or (namespace in ("/present", "/control") and ack.get("code") not in DENIAL_CODES
+                    and VIETNAMESE.search(ack.get("message") or ""))
                 # the segment is opened once by the first desk role; a second open of the same is fine too
             )
             if not works:

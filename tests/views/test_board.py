@@ -29,13 +29,20 @@ def test_overlay_transparent_without_qr(client, final):
 
 
 def test_snapshot_json_numbered_and_masked_until_revealed(client, final):
+    from contest_app.services.final import live_state
+
+    live_state.reset_live(edition=final, actor="tập dượt")  # marks kept, nothing published
+    live_state.refresh_board(final)
+    db.session.commit()
     data = client.get("/board/2019/snapshot.json").get_json()
     assert data["ok"] is True and data["seq"] == 1
-    rows = data["snapshot"]["rows"]
+    snap = data["snapshot"]
+    rows = snap["rows"]
     assert len(rows) == 12
-    # Marks exist but no segment was revealed live: the board shows no scores yet.
+    # Marks exist but no segment was published: no score, no total, no rank; drawn order.
     assert {c["status"] for r in rows.values() for c in r["cells"].values()} == {"waiting"}
-    assert all(r["total"] is None for r in rows.values())
+    assert {(r["total"], r["rank"], r["tied"], r["prize"]) for r in rows.values()} == {(None, None, False, None)}
+    assert [rows[str(e)]["order"] for e in snap["order"]] == list(range(1, 13))
 
 
 def test_snapshot_after_reveals_shows_compute_results(client, final):

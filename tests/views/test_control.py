@@ -85,7 +85,7 @@ def test_secretariat_corrects_closed_mark_and_reads_audit(client, final, make_us
     judge = final_judges(final)[0]
     live_state.open_segment(edition=final, entry=entry, segment=segment, actor="t")
     record_mark(judge=judge, entry=entry, segment=segment, value=6, idempotency_key="view-correct-1")
-    live_state.close_segment(edition=final)
+    live_state.close_segment(edition=final, confirm_missing=True)
     db.session.commit()
     make_user("thuky", role="secretariat")
     login("thuky")

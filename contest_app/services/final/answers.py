@@ -22,6 +22,7 @@ from contest_app.question_banks.loader import OPTION_LETTERS
 from contest_app.services.trust.audit import record_event
 from contest_app.services.final.draw import confirmed_assignment, drawn_quiz_set
 from contest_app.services.errors import Conflict, ValidationError
+from contest_app.services.trust.lock_guard import ensure_unlocked
 
 
 def answer_segment(edition: Edition) -> Segment | None:
@@ -46,8 +47,7 @@ def record_answer(*, entry: Entry, question_code: str, answer: str | None, actor
     points; an empty answer means the team did not answer (no points). Audited.
     """
     edition = db.session.get(Edition, entry.edition_id)
-    if edition.locked_at is not None:
-        raise Conflict("Kết quả kỳ thi đã khóa: không thể ghi thêm hay sửa câu trả lời.", code="results_locked")
+    ensure_unlocked(edition)
     segment = answer_segment(edition)
     if segment is None:
         raise Conflict(

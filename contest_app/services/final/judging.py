@@ -16,12 +16,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from contest_app.enums import Panel, Role, RoundStatus
+from contest_app.enums import LateMarkStatus, Panel, Role, RoundStatus
 from contest_app.extensions import db
 from contest_app.formatting import vn_decimal
-from contest_app.models import Edition, Entry, Judge, Mark, MarkSubmission, Segment, SegmentWindow, User
+from contest_app.models import Edition, Entry, Judge, LateMark, Mark, MarkSubmission, Segment, SegmentWindow, User
 from contest_app.services.trust.audit import record_event
 from contest_app.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from contest_app.services.trust.lock_guard import LOCKED_MESSAGE, ensure_unlocked
 
 #: Every refusal a judge's client can receive, by code (the live protocol documents them).
 MESSAGES: dict[str, str] = {
@@ -32,10 +33,18 @@ MESSAGES: dict[str, str] = {
     "segment_closed": "Phần thi này chưa mở hoặc đã đóng chấm cho đội này; không thể ghi điểm.",
     "wrong_panel": "Bạn không thuộc Ban Giám khảo chấm phần thi này.",
     "impersonation": "Bạn chỉ được chấm điểm dưới tên của chính mình.",
-    "edition_locked": "Kết quả hội thi đã được khóa; không thể thay đổi điểm.",
+    "edition_locked": LOCKED_MESSAGE,
     "unauthenticated": "Bạn chưa đăng nhập hoặc mã đăng nhập đã bị thu hồi. Vui lòng quét lại mã QR của mình.",
     "bad_request": "Yêu cầu không hợp lệ: thiếu hoặc sai thông tin (đội thi, phần thi, mã lần gửi).",
     "not_found": "Không tìm thấy đội thi hoặc phần thi.",
+}
+
+#: What the tablet says of a late mark, by its state.
+LATE_MESSAGES: dict[str, str] = {
+    LateMarkStatus.PENDING.value: "Phần thi đã đóng chấm: điểm được giữ lại là điểm nộp muộn, chờ Bàn điều khiển "
+                                  "hoặc Ban Thư ký quyết định.",
+    LateMarkStatus.ACCEPTED.value: "Điểm nộp muộn đã được chấp nhận.",
+    LateMarkStatus.REJECTED.value: "Điểm nộp muộn không được chấp nhận.",
 }
 
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
@@ -57,7 +66,8 @@ def parse_mark(raw: Any, segment: Segment) -> Decimal:
         text = raw.strip().replace(",", ".")
     else:
         raise ValidationError(MESSAGES["not_a_number"], code="not_a_number")
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", text):
+    # ASCII digits only: a full-width "８" or another script's digit is not a mark.
+    if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", text):
         raise ValidationError(MESSAGES["not_a_number"], code="not_a_number")
     try:
         value = Decimal(text)
@@ -92,12 +102,30 @@ def window_of(entry: Entry, segment: Segment) -> SegmentWindow | None:
 class MarkOutcome:
     """What ``record_mark`` did: the stored mark, and whether this was a resend."""
 
-    mark: Mark
+    mark: Mark | None
     replayed: bool
     previous: Decimal | None
+    late: LateMark | None = None
+    window: SegmentWindow | None = None
 
     def ack(self, segment: Segment) -> dict[str, Any]:
         """The acknowledgement a judge's client receives."""
+        if self.late is not None:
+            return {
+                "ok": True,
+                "replayed": self.replayed,
+                "late": True,
+                "status": f"late_{self.late.status}",
+                "message": LATE_MESSAGES[self.late.status],
+                "reason": self.late.reason,
+                "mark": {
+                    "entry_id": self.late.entry_id,
+                    "segment_key": segment.key,
+                    "value": str(self.late.value),
+                    "display": vn_decimal(Decimal(self.late.value)),
+                    "idempotency_key": self.late.idempotency_key,
+                },
+            }
         return {
             "ok": True,
             "replayed": self.replayed,
@@ -123,17 +151,30 @@ def _check_scope(judge: Judge, entry: Entry, segment: Segment) -> Edition:
     if entry.preliminary_status != RoundStatus.PASSED.value:
         raise NotFound(MESSAGES["not_found"], code="not_found")
     edition = db.session.get(Edition, segment.edition_id)
-    if edition.locked_at is not None:
-        raise Conflict(MESSAGES["edition_locked"], code="edition_locked")
+    ensure_unlocked(edition)
     return edition
 
 
-def record_mark(*, judge: Judge, entry: Entry, segment: Segment, value: Any, idempotency_key: str) -> MarkOutcome:
+def _sent_at(raw: Any) -> datetime | None:
+    """The tablet's own time of sending (ISO 8601), if it gave a readable one."""
+    if not isinstance(raw, str) or len(raw) > 40:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def record_mark(*, judge: Judge, entry: Entry, segment: Segment, value: Any, idempotency_key: str,
+                sent_at: Any = None) -> MarkOutcome:
     """Store ``judge``'s mark for ``entry`` in ``segment``, once per idempotency key.
 
     A key already used by this judge is a resend: nothing changes and the stored mark is
     returned (``replayed``). Otherwise the value is validated and the judge's mark for
     (entry, segment) is created or replaced, while the segment is open for that entry.
+    A valid mark for a segment the desk has already closed is kept as a late mark
+    (``late``), for the desk or the secretariat to accept or reject; it is never dropped.
     Two identical resends racing make the second flush fail with IntegrityError: the
     caller rolls back and calls again, which then finds the key.
     """
@@ -151,12 +192,30 @@ def record_mark(*, judge: Judge, entry: Entry, segment: Segment, value: Any, ide
         if mark is None:  # the mark was removed since: the key cannot be used again
             raise ValidationError(MESSAGES["bad_request"], code="bad_request")
         return MarkOutcome(mark=mark, replayed=True, previous=mark.value)
+    late = db.session.scalar(select(LateMark).where(LateMark.idempotency_key == idempotency_key))
+    if late is not None:
+        if late.judge_id != judge.id:
+            raise PermissionDenied(MESSAGES["impersonation"], code="impersonation")
+        return MarkOutcome(mark=None, replayed=True, previous=None, late=late)
 
     _check_scope(judge, entry, segment)
     number = parse_mark(value, segment)
     window = window_of(entry, segment)
-    if window is None or not window.is_open:
+    if window is None:
         raise Conflict(MESSAGES["segment_closed"], code="segment_closed")
+    if not window.is_open:
+        late = LateMark(idempotency_key=idempotency_key, judge_id=judge.id, entry_id=entry.id,
+                        segment_id=segment.id, value=number, sent_at=_sent_at(sent_at),
+                        status=LateMarkStatus.PENDING.value, decided_by="", reason="")
+        db.session.add(late)
+        db.session.flush()
+        record_event(
+            actor=f"{judge.name} (giám khảo #{judge.id})", action="late_mark_received",
+            edition_id=judge.edition_id, object_type="late_mark", object_id=late.id,
+            after={"value": str(number), "entry_id": entry.id, "segment": segment.key,
+                   "idempotency_key": idempotency_key, "sent_at": late.sent_at.isoformat() if late.sent_at else None},
+        )
+        return MarkOutcome(mark=None, replayed=False, previous=None, late=late, window=window)
 
     mark = db.session.scalar(
         select(Mark).where(Mark.judge_id == judge.id, Mark.entry_id == entry.id, Mark.segment_id == segment.id)
@@ -182,7 +241,7 @@ def record_mark(*, judge: Judge, entry: Entry, segment: Segment, value: Any, ide
         object_type="mark", object_id=mark.id, before=None if previous is None else {"value": str(previous)},
         after={"value": str(number), "entry_id": entry.id, "segment": segment.key, "idempotency_key": idempotency_key},
     )
-    return MarkOutcome(mark=mark, replayed=False, previous=previous)
+    return MarkOutcome(mark=mark, replayed=False, previous=previous, window=window)
 
 
 def correct_mark(
@@ -197,8 +256,7 @@ def correct_mark(
     if judge.edition_id != segment.edition_id or entry.edition_id != segment.edition_id or judge.panel != Panel.FINAL.value:
         raise PermissionDenied(MESSAGES["wrong_panel"], code="wrong_panel")
     edition = db.session.get(Edition, segment.edition_id)
-    if edition.locked_at is not None:
-        raise Conflict(MESSAGES["edition_locked"], code="edition_locked")
+    ensure_unlocked(edition)
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise ValidationError("Vui lòng ghi rõ lý do sửa điểm (ít nhất 5 ký tự).", code="reason_required")

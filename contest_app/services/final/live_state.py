@@ -1,13 +1,8 @@
-"""The live final's state: stage, open segment, reveals, and the board's numbered snapshots.
+"""The live final's state: stage, open segment, reveals, late marks; what tablets and desks see.
 
-Every change here goes through ``refresh_board``, which raises the board's sequence
-number in the database (in the same transaction as the change, row-locked so several
-processes agree), rebuilds the board snapshot from ``compute_results`` once, stores it,
-and returns the small delta that the caller broadcasts after committing.
-
-What the audience sees of scores is what was *published*: compute_results taken when a
-segment score is revealed (all judges in, or the desk reveals it, per the edition's
-``reveal_mode``). A cell not yet revealed shows only how many judges have marked it.
+Every change here is followed, in the same transaction, by
+``publication.results_changed`` (called by the handler), which decides what becomes
+public, numbers and stores the board, and returns what to broadcast after the commit.
 Flushes, never commits.
 """
 from __future__ import annotations
@@ -16,36 +11,28 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from contest_app.enums import RevealMode
+from contest_app.enums import LateMarkStatus, RevealMode
 from contest_app.extensions import db
-from contest_app.formatting import vn_decimal, vn_score
-from contest_app.models import Edition, Entry, Judge, JudgeAccess, LiveState, Mark, Segment, SegmentWindow
+from contest_app.formatting import vn_decimal
+from contest_app.models import Edition, Entry, Judge, JudgeAccess, LateMark, LiveState, Mark, Segment, SegmentWindow
+from contest_app.services.errors import Conflict, NotFound, ValidationError
+from contest_app.services.trust.lock_guard import ensure_unlocked
+from contest_app.services.final.publication import (  # noqa: F401 - the board's functions, re-exported
+    board_snapshot,
+    build_snapshot,
+    diff_snapshots,
+    refresh_board,
+    state_of,
+    vn_score,
+    windows_of,
+)
+from contest_app.services.final.results import EditionResults, compute_results, finalists
 from contest_app.services.trust.audit import record_event
 from contest_app.services.final.final_judges import same_unit_judges
 from contest_app.services.final.setup_checklist import check_ready_for_marking
 from contest_app.services.rounds.registration import desk_labels
-from contest_app.services.errors import Conflict, NotFound
-from contest_app.services.final.results import compute_results, finalists
-
-
-def state_of(edition: Edition) -> LiveState:
-    """The edition's live state row, created on first use."""
-    state = db.session.scalar(select(LiveState).where(LiveState.edition_id == edition.id))
-    if state is None:
-        state = LiveState(edition_id=edition.id, board_seq=0, prizes_revealed=False)
-        db.session.add(state)
-        db.session.flush()
-    return state
-
-
-def windows_of(edition: Edition) -> dict[tuple[int, int], SegmentWindow]:
-    """Every marking window of the edition by (entry id, segment id)."""
-    return {
-        (w.entry_id, w.segment_id): w
-        for w in db.session.scalars(select(SegmentWindow).where(SegmentWindow.edition_id == edition.id))
-    }
 
 
 def get_entry(edition: Edition, entry_id: Any) -> Entry:
@@ -62,36 +49,46 @@ def get_segment(edition: Edition, key: Any) -> Segment:
     raise NotFound("Không tìm thấy phần thi.", code="not_found")
 
 
-def _check_unlocked(edition: Edition) -> None:
-    if edition.locked_at is not None:
-        raise Conflict("Kết quả hội thi đã được khóa; không thể thay đổi.", code="edition_locked")
-
-
 def set_stage(*, edition: Edition, entry: Entry | None) -> LiveState:
     """Put ``entry``'s team on stage (None: nobody)."""
+    ensure_unlocked(edition)
     state = state_of(edition)
     state.stage_entry_id = entry.id if entry else None
     db.session.flush()
     return state
 
 
-def open_segment(*, edition: Edition, entry: Entry, segment: Segment, actor: str) -> SegmentWindow:
-    """Open marking of ``segment`` for ``entry`` (closing whatever else was open); puts the team on stage.
-
-    Reopening a window that was closed is allowed to the desk and audited.
-    """
-    _check_unlocked(edition)
-    check_ready_for_marking(edition)
-    state = state_of(edition)
-    now = datetime.now(UTC)
-    for window in db.session.scalars(
-        select(SegmentWindow).where(SegmentWindow.edition_id == edition.id, SegmentWindow.is_open.is_(True))
-    ):
-        window.is_open = False
-        window.closed_at = now
-    window = db.session.scalar(
+def _window(entry: Entry, segment: Segment) -> SegmentWindow | None:
+    return db.session.scalar(
         select(SegmentWindow).where(SegmentWindow.entry_id == entry.id, SegmentWindow.segment_id == segment.id)
     )
+
+
+def open_segment(*, edition: Edition, entry: Entry, segment: Segment, actor: str,
+                 confirm_missing: bool = False) -> SegmentWindow:
+    """Open marking of ``segment`` for ``entry`` (closing whatever else was open); puts the team on stage.
+
+    Sending it again for the window already open changes nothing (a desk resending after a
+    restart). Reopening a window that was closed is allowed to the desk, hides its score
+    again until it is published anew, and is audited. Opening another window closes the
+    open one, under the same confirmation as ``close_segment`` when judges are missing.
+    """
+    ensure_unlocked(edition)
+    check_ready_for_marking(edition)
+    state = state_of(edition)
+    window = _window(entry, segment)
+    if window is not None and window.is_open:
+        state.open_entry_id, state.open_segment_id, state.stage_entry_id = entry.id, segment.id, entry.id
+        db.session.flush()
+        return window
+    if state.open_entry_id is not None:
+        close_segment(edition=edition, actor=actor, confirm_missing=confirm_missing)
+    now = datetime.now(UTC)
+    for other in db.session.scalars(
+        select(SegmentWindow).where(SegmentWindow.edition_id == edition.id, SegmentWindow.is_open.is_(True))
+    ):
+        other.is_open = False
+        other.closed_at = now
     if window is None:
         window = SegmentWindow(edition_id=edition.id, entry_id=entry.id, segment_id=segment.id, revealed=False)
         db.session.add(window)
@@ -102,9 +99,11 @@ def open_segment(*, edition: Edition, entry: Entry, segment: Segment, actor: str
             edition_id=edition.id,
             object_type="segment_window",
             object_id=f"{entry.id}:{segment.key}",
-            before={"open": False},
-            after={"open": True},
+            before={"open": False, "revealed": window.revealed},
+            after={"open": True, "revealed": False},
         )
+        window.revealed = False
+        window.revealed_at = None
     window.is_open = True
     window.opened_at = now
     state.open_entry_id = entry.id
@@ -114,8 +113,23 @@ def open_segment(*, edition: Edition, entry: Entry, segment: Segment, actor: str
     return window
 
 
-def close_segment(*, edition: Edition) -> SegmentWindow | None:
-    """Close the open window, if any: judges can no longer change their marks in it."""
+def missing_judges(edition: Edition, entry_id: int, segment_id: int) -> list[Judge]:
+    """The final judges (not revoked) without a mark for (entry, segment)."""
+    from contest_app.services.final.judge_access import final_judges
+
+    marked = set(db.session.scalars(select(Mark.judge_id).where(
+        Mark.entry_id == entry_id, Mark.segment_id == segment_id)))
+    return [j for j in final_judges(edition) if j.revoked_at is None and j.id not in marked]
+
+
+def close_segment(*, edition: Edition, actor: str = "", confirm_missing: bool = False) -> SegmentWindow | None:
+    """Close the open window, if any: judges can no longer change their marks in it.
+
+    With judges still missing, closing needs ``confirm_missing`` (the desk's confirmation
+    that names them); closing anyway is audited with their names. A mark that arrives
+    afterwards is kept as a late mark.
+    """
+    ensure_unlocked(edition)
     state = state_of(edition)
     window = None
     if state.open_entry_id is not None and state.open_segment_id is not None:
@@ -125,6 +139,21 @@ def close_segment(*, edition: Edition) -> SegmentWindow | None:
             )
         )
     if window is not None:
+        missing = missing_judges(edition, window.entry_id, window.segment_id)
+        if missing and not confirm_missing:
+            names = ", ".join(j.name for j in missing)
+            raise Conflict(
+                f"Còn {len(missing)} giám khảo chưa chấm: {names}. Xác nhận để vẫn đóng chấm "
+                "(điểm gửi sau khi đóng được giữ lại là điểm nộp muộn để quyết định).",
+                code="missing_marks",
+                missing=[{"judge_id": j.id, "name": j.name, "seat": j.seat} for j in missing],
+            )
+        if missing:
+            record_event(
+                actor=actor or "Bàn điều khiển", action="segment_closed_incomplete", edition_id=edition.id,
+                object_type="segment_window", object_id=f"{window.entry_id}:{window.segment_id}",
+                after={"missing": [j.name for j in missing]},
+            )
         window.is_open = False
         window.closed_at = datetime.now(UTC)
     state.open_entry_id = None
@@ -133,23 +162,54 @@ def close_segment(*, edition: Edition) -> SegmentWindow | None:
     return window
 
 
-def reveal_segment(*, edition: Edition, entry: Entry, segment: Segment, revealed: bool = True) -> SegmentWindow:
-    """Show (or hide again) the segment score of ``entry`` on the board."""
-    window = db.session.scalar(
-        select(SegmentWindow).where(SegmentWindow.entry_id == entry.id, SegmentWindow.segment_id == segment.id)
-    )
+def reveal_segment(*, edition: Edition, entry: Entry, segment: Segment, revealed: bool = True,
+                   results: EditionResults | None = None) -> SegmentWindow:
+    """Publish (or hide again) the segment score of ``entry``: the desk's decision.
+
+    A segment still open cannot be published (the hall would see a slip before the desk
+    closes). In ``all_in`` mode publishing also needs every expected mark in.
+    """
+    ensure_unlocked(edition)
+    window = _window(entry, segment)
+    if not revealed:
+        if window is not None:
+            window.revealed = False
+            window.revealed_at = None
+            db.session.flush()
+        return window
+    if window is not None and window.is_open:
+        raise Conflict("Phần thi đang mở chấm: hãy đóng chấm trước khi công bố điểm.", code="segment_open")
+    if edition.reveal_mode == RevealMode.ALL_IN.value:
+        results = results or compute_results(edition)
+        got, expected = results.completeness.cells.get((entry.id, segment.key), (0, 0))
+        if got < expected or got == 0:
+            raise Conflict(
+                f"Chưa đủ điểm để công bố: {got}/{expected} giám khảo đã chấm phần thi này.", code="incomplete"
+            )
     if window is None:
-        window = SegmentWindow(edition_id=edition.id, entry_id=entry.id, segment_id=segment.id, is_open=False)
+        window = SegmentWindow(edition_id=edition.id, entry_id=entry.id, segment_id=segment.id, is_open=False,
+                               closed_at=datetime.now(UTC))
         db.session.add(window)
-    window.revealed = revealed
-    window.revealed_at = datetime.now(UTC) if revealed else None
+    window.revealed = True
+    window.revealed_at = datetime.now(UTC)
     db.session.flush()
     return window
 
 
 def reveal_prizes(*, edition: Edition, revealed: bool = True) -> LiveState:
-    """Show (or hide) the prizes and side awards on the board."""
+    """Show (or hide) the prizes and side awards on the board, once every score is published."""
     state = state_of(edition)
+    if revealed and edition.locked_at is None:
+        windows = windows_of(edition)
+        hidden = [
+            f"{e.team.name if e.team else e.unit.name} – {s.short_name or s.name}"
+            for e in finalists(edition)
+            for s in sorted(edition.segments, key=lambda s: s.order)
+            if not ((w := windows.get((e.id, s.id))) is not None and w.revealed and not w.is_open)
+        ]
+        if hidden:
+            shown = "; ".join(hidden[:6]) + (f" và {len(hidden) - 6} ô khác" if len(hidden) > 6 else "")
+            raise Conflict(f"Chưa thể công bố giải: còn điểm chưa công bố ({shown}).", code="scores_hidden")
     state.prizes_revealed = revealed
     db.session.flush()
     return state
@@ -162,7 +222,7 @@ def reset_live(*, edition: Edition, actor: str, delete_marks: bool = False) -> i
     """
     from contest_app.models import MarkSubmission
 
-    _check_unlocked(edition)
+    ensure_unlocked(edition)
     state = state_of(edition)
     state.stage_entry_id = state.open_entry_id = state.open_segment_id = None
     state.prizes_revealed = False
@@ -175,8 +235,9 @@ def reset_live(*, edition: Edition, actor: str, delete_marks: bool = False) -> i
         for mark in db.session.scalars(select(Mark).where(Mark.segment_id.in_(segment_ids or [0]))):
             db.session.delete(mark)
             deleted += 1
-        for sub in db.session.scalars(select(MarkSubmission).where(MarkSubmission.segment_id.in_(segment_ids or [0]))):
-            db.session.delete(sub)
+        for model in (MarkSubmission, LateMark):
+            for sub in db.session.scalars(select(model).where(model.segment_id.in_(segment_ids or [0]))):
+                db.session.delete(sub)
     db.session.flush()
     record_event(
         actor=actor,
@@ -189,199 +250,91 @@ def reset_live(*, edition: Edition, actor: str, delete_marks: bool = False) -> i
     return deleted
 
 
-# --- the board -------------------------------------------------------------------------
+# --- late marks ----------------------------------------------------------------------------
 
 
-def _bump_seq(edition: Edition) -> tuple[LiveState, int]:
-    """Raise the board's sequence number; on PostgreSQL this row-locks the state until commit."""
-    state_of(edition)
-    seq = db.session.execute(
-        update(LiveState)
-        .where(LiveState.edition_id == edition.id)
-        .values(board_seq=LiveState.board_seq + 1)
-        .returning(LiveState.board_seq)
-    ).scalar_one()
-    state = db.session.execute(
-        select(LiveState).where(LiveState.edition_id == edition.id).execution_options(populate_existing=True)
-    ).scalar_one()
-    return state, seq
+def late_marks(edition: Edition, *, pending_only: bool = False) -> list[LateMark]:
+    segment_ids = [s.id for s in edition.segments] or [0]
+    query = select(LateMark).where(LateMark.segment_id.in_(segment_ids)).order_by(LateMark.id)
+    if pending_only:
+        query = query.where(LateMark.status == LateMarkStatus.PENDING.value)
+    return list(db.session.scalars(query))
 
 
-def _published(results, windows, segments, prizes_revealed: bool) -> dict[str, Any]:
-    rows: dict[str, Any] = {}
-    for row in results.rows:
-        scores: dict[str, str | None] = {}
-        hidden_with_marks = False
-        for seg in segments:
-            window = windows.get((row.entry_id, seg.id))
-            if window is not None and window.revealed:
-                scores[seg.key] = vn_score(row.scores.get(seg.key))
-            else:
-                scores[seg.key] = None
-                if row.marks_count.get(seg.key, 0) > 0:
-                    hidden_with_marks = True
-        rows[str(row.entry_id)] = {
-            "rank": row.rank,
-            "tied": row.tied,
-            "total": None if hidden_with_marks else vn_score(row.total),
-            "scores": scores,
-            "prize": row.prize if prizes_revealed else None,
-            "side_awards": list(row.side_awards) if prizes_revealed else [],
-        }
-    return {"order": [r.entry_id for r in results.rows], "rows": rows}
+def _pending_late(edition: Edition, late_mark_id: Any) -> LateMark:
+    late = db.session.get(LateMark, late_mark_id) if isinstance(late_mark_id, int) else None
+    if late is None or late.segment_id not in {s.id for s in edition.segments}:
+        raise NotFound("Không tìm thấy điểm nộp muộn.", code="not_found")
+    if late.status != LateMarkStatus.PENDING.value:
+        raise Conflict("Điểm nộp muộn này đã được quyết định.", code="already_decided")
+    return late
 
 
-def build_snapshot(edition: Edition, state: LiveState, *, publish: bool) -> dict[str, Any]:
-    """The whole board from compute_results and the live flags; publishes scores when asked.
-
-    In ``all_in`` mode a window whose judges are all in becomes revealed here.
-    """
-    results = compute_results(edition)
-    segments = sorted(edition.segments, key=lambda s: s.order)
-    windows = windows_of(edition)
-    expected = edition.judges_per_panel or 0
-    by_id = {r.entry_id: r for r in results.rows}
-    if edition.reveal_mode == RevealMode.ALL_IN.value and expected > 0:
-        for (entry_id, segment_id), window in windows.items():
-            seg = next((s for s in segments if s.id == segment_id), None)
-            row = by_id.get(entry_id)
-            if seg is None or row is None or window.revealed:
-                continue
-            if row.marks_count.get(seg.key, 0) >= expected:
-                window.revealed = True
-                window.revealed_at = datetime.now(UTC)
-                publish = True
-    if publish or state.published is None:
-        state.published = _published(results, windows, segments, state.prizes_revealed)
-    published = state.published
-    rows: dict[str, Any] = {}
-    for row in results.rows_in_order():
-        pub = published["rows"].get(str(row.entry_id)) or {
-            "rank": None, "tied": False, "total": None, "scores": {}, "prize": None, "side_awards": []
-        }
-        cells = {}
-        for seg in segments:
-            window = windows.get((row.entry_id, seg.id))
-            count = row.marks_count.get(seg.key, 0)
-            if window is not None and window.is_open:
-                status = "open"
-            elif window is not None and window.revealed:
-                status = "revealed"
-            elif count > 0:
-                status = "waiting"
-            else:
-                status = "none"
-            cells[seg.key] = {
-                "score": pub["scores"].get(seg.key) if status in ("revealed", "open") else None,
-                "count": count,
-                "status": status,
-            }
-            if status == "open" and not (window is not None and window.revealed):
-                cells[seg.key]["score"] = None
-        rows[str(row.entry_id)] = {
-            "entry_id": row.entry_id,
-            "order": row.order,
-            "team": row.team,
-            "unit": row.unit,
-            "title": row.entry_title,
-            "rank": pub["rank"],
-            "tied": pub["tied"],
-            "total": pub["total"],
-            "prize": pub["prize"],
-            "side_awards": pub["side_awards"],
-            "cells": cells,
-        }
-    stage = None
-    if state.stage_entry_id is not None and state.stage_entry_id in by_id:
-        r = by_id[state.stage_entry_id]
-        stage = {"entry_id": r.entry_id, "team": r.team, "title": r.entry_title, "order": r.order}
-    open_cell = None
-    if state.open_entry_id is not None and state.open_segment_id is not None and state.open_entry_id in by_id:
-        seg = next((s for s in segments if s.id == state.open_segment_id), None)
-        if seg is not None:
-            r = by_id[state.open_entry_id]
-            open_cell = {
-                "entry_id": r.entry_id,
-                "team": r.team,
-                "segment_key": seg.key,
-                "segment_name": seg.name,
-                "count": r.marks_count.get(seg.key, 0),
-                "expected": expected,
-            }
-    return {
-        "edition": {
-            "id": edition.id,
-            "year": edition.year,
-            "title": edition.title,
-            "contest_name": edition.contest_name,
-            "reveal_mode": edition.reveal_mode,
-            "judges": expected,
-        },
-        "segments": [
-            {"key": s.key, "name": s.name, "short_name": s.short_name or s.name, "max": vn_decimal(s.max_score)}
-            for s in segments
-        ],
-        "order": [e for e in published["order"] if str(e) in rows],
-        "rows": rows,
-        "stage": stage,
-        "open": open_cell,
-        "prizes_revealed": state.prizes_revealed,
-        "awards": [
-            {"name": a.name, "team": a.team}
-            for a in results.side_awards
-        ]
-        if state.prizes_revealed
-        else [],
-    }
-
-
-def diff_snapshots(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
-    """The delta from ``old`` to ``new``: changed rows and changed top-level parts only."""
-    if not old:
-        return {k: v for k, v in new.items() if k != "seq"}
-    changes: dict[str, Any] = {}
-    for key, value in new.items():
-        if key in ("rows", "seq"):
-            continue
-        if old.get(key) != value:
-            changes[key] = value
-    old_rows = old.get("rows", {})
-    changed_rows = {eid: row for eid, row in new["rows"].items() if old_rows.get(eid) != row}
-    if changed_rows:
-        changes["rows"] = changed_rows
-    removed = [eid for eid in old_rows if eid not in new["rows"]]
-    if removed:
-        changes["removed"] = removed
-    return changes
-
-
-def refresh_board(edition: Edition, *, publish: bool = False) -> dict[str, Any]:
-    """Number and store the board after a change; return the delta to broadcast after commit.
-
-    Call it last in the transaction of the change: it takes the state's row lock, so the
-    snapshot it builds sees every change committed before, and the numbers never repeat.
-    """
-    state, seq = _bump_seq(edition)
-    old = state.snapshot
-    snapshot = build_snapshot(edition, state, publish=publish)
-    changes = diff_snapshots(old, snapshot)
-    snapshot["seq"] = seq
-    state.snapshot = snapshot
+def accept_late_mark(*, edition: Edition, late_mark_id: Any, actor: str) -> tuple[LateMark, SegmentWindow | None]:
+    """Accept a late mark: it becomes the judge's mark for that team and segment (audited)."""
+    ensure_unlocked(edition)
+    late = _pending_late(edition, late_mark_id)
+    mark = db.session.scalar(select(Mark).where(
+        Mark.judge_id == late.judge_id, Mark.entry_id == late.entry_id, Mark.segment_id == late.segment_id))
+    before = None if mark is None else {"value": str(mark.value)}
+    if mark is None:
+        mark = Mark(judge_id=late.judge_id, entry_id=late.entry_id, segment_id=late.segment_id, value=late.value,
+                    idempotency_key=late.idempotency_key)
+        db.session.add(mark)
+    else:
+        mark.value = late.value
+        mark.updated_at = datetime.now(UTC)
+    late.status, late.decided_by, late.decided_at = LateMarkStatus.ACCEPTED.value, actor, datetime.now(UTC)
     db.session.flush()
-    return {"edition_id": edition.id, "seq": seq, "changes": changes}
+    record_event(actor=actor, action="late_mark_accepted", edition_id=edition.id, object_type="mark",
+                 object_id=mark.id, before=before,
+                 after={"value": str(late.value), "judge_id": late.judge_id, "entry_id": late.entry_id,
+                        "segment_id": late.segment_id, "received_at": late.received_at.isoformat()})
+    window = db.session.scalar(select(SegmentWindow).where(
+        SegmentWindow.entry_id == late.entry_id, SegmentWindow.segment_id == late.segment_id))
+    return late, window
 
 
-def board_snapshot(edition: Edition) -> dict[str, Any]:
-    """The stored board (one row read); builds and stores the first one when there is none."""
-    state = state_of(edition)
-    if state.snapshot is None:
-        refresh_board(edition, publish=True)
-        db.session.commit()
-        state = state_of(edition)
-    return state.snapshot
+def reject_late_mark(*, edition: Edition, late_mark_id: Any, actor: str, reason: Any) -> LateMark:
+    """Reject a late mark with a written reason (audited); the judge's tablet shows why."""
+    ensure_unlocked(edition)
+    late = _pending_late(edition, late_mark_id)
+    reason = " ".join(str(reason or "").split())
+    if len(reason) < 5:
+        raise ValidationError("Vui lòng ghi rõ lý do không nhận điểm nộp muộn (ít nhất 5 ký tự).",
+                              code="reason_required")
+    late.status, late.decided_by, late.decided_at = LateMarkStatus.REJECTED.value, actor, datetime.now(UTC)
+    late.reason = reason[:1000]
+    db.session.flush()
+    record_event(actor=actor, action="late_mark_rejected", edition_id=edition.id, object_type="late_mark",
+                 object_id=late.id, after={"value": str(late.value), "judge_id": late.judge_id,
+                                           "entry_id": late.entry_id, "segment_id": late.segment_id},
+                 reason=late.reason)
+    return late
 
 
-# --- judges' tablets and the desk ---------------------------------------------------------
+def late_mark_info(late: LateMark) -> dict[str, Any]:
+    """A late mark as the desk, the secretariat and the judge's tablet see it."""
+    judge = db.session.get(Judge, late.judge_id)
+    entry = db.session.get(Entry, late.entry_id)
+    segment = db.session.get(Segment, late.segment_id)
+    return {
+        "id": late.id,
+        "judge_id": late.judge_id,
+        "judge": judge.name if judge else "",
+        "entry_id": late.entry_id,
+        "team": (entry.team.name if entry.team else entry.unit.name) if entry else "",
+        "segment_key": segment.key if segment else "",
+        "segment_name": segment.name if segment else "",
+        "value": str(late.value),
+        "display": vn_decimal(late.value),
+        "idempotency_key": late.idempotency_key,
+        "sent_at": late.sent_at.isoformat() if late.sent_at else None,
+        "received_at": late.received_at.isoformat() if late.received_at else None,
+        "status": late.status,
+        "reason": late.reason,
+        "decided_by": late.decided_by,
+    }
 
 
 def judge_state(edition: Edition, judge: Judge | None = None) -> dict[str, Any]:
@@ -420,22 +373,54 @@ def judge_state(edition: Edition, judge: Judge | None = None) -> dict[str, Any]:
         "open": open_info,
         "guide": guide,
     }
+    result["seq"] = state.live_seq or 0
     if judge is not None:
         result["judge"] = {"id": judge.id, "name": judge.name, "seat": judge.seat}
-        my_mark = None
-        if open_info is not None:
-            mark = db.session.scalar(
-                select(Mark).where(
-                    Mark.judge_id == judge.id,
-                    Mark.entry_id == state.open_entry_id,
-                    Mark.segment_id == state.open_segment_id,
-                )
-            )
-            if mark is not None:
-                my_mark = {"value": str(mark.value), "display": vn_decimal(mark.value),
-                           "idempotency_key": mark.idempotency_key}
-        result["my_mark"] = my_mark
+        marks = my_marks(edition, judge, state)
+        result["my_marks"] = marks
+        mine = next(
+            (m for m in marks if open_info and m["status"] == "saved" and m["entry_id"] == open_info["entry_id"]
+             and m["segment_key"] == open_info["segment_key"]), None)
+        result["my_mark"] = None if mine is None else {
+            k: mine[k] for k in ("value", "display", "idempotency_key")}
     return result
+
+
+def my_marks(edition: Edition, judge: Judge, state: LiveState | None = None) -> list[dict[str, Any]]:
+    """Every mark of ``judge`` in the final with its state: saved, or late (pending, accepted, refused)."""
+    state = state or state_of(edition)
+    segments = {s.id: s for s in edition.segments}
+    names: dict[int, str] = {}
+
+    def team(entry_id: int) -> str:
+        if entry_id not in names:
+            entry = db.session.get(Entry, entry_id)
+            names[entry_id] = (entry.team.name if entry.team else entry.unit.name) if entry else ""
+        return names[entry_id]
+
+    out: list[dict[str, Any]] = []
+    for mark in db.session.scalars(select(Mark).where(Mark.judge_id == judge.id).order_by(Mark.id)):
+        seg = segments.get(mark.segment_id)
+        if seg is None:
+            continue
+        out.append({
+            "entry_id": mark.entry_id, "team": team(mark.entry_id), "segment_key": seg.key,
+            "segment_name": seg.name, "value": str(mark.value), "display": vn_decimal(mark.value),
+            "idempotency_key": mark.idempotency_key, "status": "saved", "reason": "",
+            "at": (mark.updated_at or mark.created_at).isoformat() if (mark.updated_at or mark.created_at) else None,
+            "open": state.open_entry_id == mark.entry_id and state.open_segment_id == mark.segment_id,
+        })
+    for late in db.session.scalars(select(LateMark).where(LateMark.judge_id == judge.id).order_by(LateMark.id)):
+        seg = segments.get(late.segment_id)
+        if seg is None or late.status == LateMarkStatus.ACCEPTED.value:
+            continue
+        out.append({
+            "entry_id": late.entry_id, "team": team(late.entry_id), "segment_key": seg.key,
+            "segment_name": seg.name, "value": str(late.value), "display": vn_decimal(late.value),
+            "idempotency_key": late.idempotency_key, "status": f"late_{late.status}", "reason": late.reason,
+            "at": late.received_at.isoformat() if late.received_at else None, "open": False,
+        })
+    return out
 
 
 def _situation_guide(edition_id: int, entry_id: int) -> dict | None:
@@ -448,9 +433,14 @@ def _situation_guide(edition_id: int, entry_id: int) -> dict | None:
         return None
 
 
-def desk_state(edition: Edition) -> dict[str, Any]:
-    """What the control desk shows: stage, open segment, judges × teams grid, tablets' heartbeats."""
+def desk_state(edition: Edition, results: EditionResults | None = None) -> dict[str, Any]:
+    """What the control desk shows: stage, open segment, judges × teams grid, tablets' heartbeats.
+
+    Also the provisional ("tạm tính") score of every cell with whether it is public, the
+    judges still missing in the open segment, and the late marks with their state.
+    """
     state = state_of(edition)
+    results = results or compute_results(edition)
     from contest_app.services.final.judge_access import final_judges
 
     judges = final_judges(edition)
@@ -475,6 +465,11 @@ def desk_state(edition: Edition) -> dict[str, Any]:
     ):
         counts[(entry_id, segment_id)] = counts.get((entry_id, segment_id), 0) + 1
     flags = _deviation_flags(edition, grid_segment.key) if grid_segment is not None else []
+    provisional = {r.entry_id: r for r in results.rows}
+    missing = []
+    if open_segment is not None and state.open_entry_id is not None:
+        missing = [{"judge_id": j.id, "name": j.name, "seat": j.seat}
+                   for j in missing_judges(edition, state.open_entry_id, open_segment.id)]
     labels, same_unit = desk_labels(entries), same_unit_judges(edition, entries)
     return {
         "edition": {"id": edition.id, "year": edition.year, "title": edition.title,
@@ -508,10 +503,17 @@ def desk_state(edition: Edition) -> dict[str, Any]:
                 "open": bool(windows.get((e.id, s.id)) and windows[(e.id, s.id)].is_open),
                 "revealed": bool(windows.get((e.id, s.id)) and windows[(e.id, s.id)].revealed),
                 "count": counts.get((e.id, s.id), 0),
+                "expected": results.completeness.cells.get((e.id, s.key), (0, 0))[1],
+                "provisional": vn_score(provisional[e.id].scores.get(s.key)) if e.id in provisional else None,
             }
             for e in entries
             for s in segments
         },
+        "provisional_label": "tạm tính",
+        "missing": missing,
+        "late_marks": [late_mark_info(late) for late in late_marks(edition)],
+        "completeness": results.completeness.to_dict(),
+        "live_seq": state.live_seq or 0,
         "prizes_revealed": state.prizes_revealed,
         "seq": state.board_seq,
         "flags": flags,

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from contest_app.extensions import db
-from contest_app.models import Edition, Mark, Segment, SideAward
+from contest_app.models import Edition, Mark, PanelDecision, Segment, SideAward
 from contest_app.scoring import (
     SegmentStats,
     SideAwardRule,
@@ -80,6 +80,58 @@ class SideAwardOutcome:
     tied_teams: tuple[str, ...]
 
 
+DRAFT_LABEL = "DỰ THẢO — chưa đủ điểm"
+
+
+@dataclass(frozen=True)
+class MissingCell:
+    """A team's segment with fewer marks than its panel."""
+
+    entry_id: int
+    team: str
+    segment_key: str
+    segment_name: str
+    marks_in: int
+    expected: int
+
+    def text(self) -> str:
+        return f"{self.team} – {self.segment_name}: {self.marks_in}/{self.expected} điểm"
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """Marks in versus marks expected, per team and segment.
+
+    ``cells[(entry_id, segment_key)] = (marks in, expected)``; a segment scored from the
+    team's recorded answers counts as (1, 1) once scored. ``expected`` is the edition's
+    panel, or the panel of a recorded decision (a judge absent: five).
+    """
+
+    cells: dict[tuple[int, str], tuple[int, int]] = field(default_factory=dict)
+    missing: tuple[MissingCell, ...] = ()
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing
+
+    def label(self) -> str:
+        """The warning every output of incomplete results carries (empty when complete)."""
+        if self.is_complete:
+            return ""
+        return f"{DRAFT_LABEL}. Còn thiếu: " + "; ".join(m.text() for m in self.missing) + "."
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "is_complete": self.is_complete,
+            "label": self.label(),
+            "missing": [
+                {"entry_id": m.entry_id, "team": m.team, "segment_key": m.segment_key, "segment": m.segment_name,
+                 "marks_in": m.marks_in, "expected": m.expected, "text": m.text()}
+                for m in self.missing
+            ],
+        }
+
+
 @dataclass
 class EditionResults:
     """Everything the board, the prints and the exports show about a final."""
@@ -92,6 +144,17 @@ class EditionResults:
     unresolved_ties: list[dict[str, Any]]
     side_awards: list[SideAwardOutcome]
     prize_tiers: list[dict[str, Any]]
+    completeness: Completeness = field(default_factory=Completeness)
+
+    @property
+    def is_complete(self) -> bool:
+        """True when every team has every expected mark in every segment."""
+        return self.completeness.is_complete
+
+    @property
+    def missing(self) -> list[str]:
+        """What is missing, one Vietnamese line per team and segment."""
+        return [m.text() for m in self.completeness.missing]
 
     def rows_in_order(self) -> list[ResultRow]:
         """Rows in order of appearance (as Phụ lục I lists them)."""
@@ -154,6 +217,7 @@ class EditionResults:
                 for a in self.side_awards
             ],
             "unresolved_ties": self.unresolved_ties,
+            "completeness": self.completeness.to_dict(),
         }
 
     def fingerprint(self) -> str:
@@ -222,6 +286,7 @@ def compute_results(edition: Edition) -> EditionResults:
             total=standing.total,
         )
 
+    completeness = _completeness(edition, segments, entries, rows, extra)
     ranked = rank_entries(standings, tie_break=edition.tie_break or ())
     tiers = [Tier(t.name, t.count) for t in edition.prize_tiers]
     allocation = allocate_prizes(ranked, tiers)
@@ -251,9 +316,12 @@ def compute_results(edition: Edition) -> EditionResults:
         )
         for a in awards
     ]
-    decided = decide_side_awards(
-        rules, {r.entry_id: r.scores for r in ordered_rows}, set(allocation.prizes)
-    )
+    # A tie that straddles two prize tiers still wins a prize whichever way the committee
+    # decides: those teams are prize winners for the side awards too.
+    sure_winners = set(allocation.prizes) | {
+        e for t in allocation.unresolved_ties if None not in t.tiers for e in t.entry_ids
+    }
+    decided = decide_side_awards(rules, {r.entry_id: r.scores for r in ordered_rows}, sure_winners)
     outcomes: list[SideAwardOutcome] = []
     for award, result in zip(awards, decided, strict=True):
         row = rows.get(result.entry_id) if result.entry_id is not None else None
@@ -301,7 +369,31 @@ def compute_results(edition: Edition) -> EditionResults:
             {"name": t.name, "count": t.count, "amount": None if t.amount is None else str(t.amount)}
             for t in edition.prize_tiers
         ],
+        completeness=completeness,
     )
+
+
+def _completeness(edition: Edition, segments: list[SegmentInfo], entries: list,
+                  rows: dict[int, ResultRow], extra: dict) -> Completeness:
+    panel = edition.judges_per_panel or 0
+    decisions = {
+        (d.segment_id, d.entry_id): d.panel_size
+        for d in db.session.scalars(select(PanelDecision).where(PanelDecision.edition_id == edition.id))
+    }
+    cells: dict[tuple[int, str], tuple[int, int]] = {}
+    missing: list[MissingCell] = []
+    for entry in entries:
+        row = rows[entry.id]
+        for seg in segments:
+            if (entry.id, seg.id) in extra:
+                cells[(entry.id, seg.key)] = (1, 1)
+                continue
+            expected = decisions.get((seg.id, entry.id), decisions.get((seg.id, None), panel))
+            got = row.marks_count.get(seg.key, 0)
+            cells[(entry.id, seg.key)] = (got, expected)
+            if got < expected or got == 0:
+                missing.append(MissingCell(entry.id, row.team, seg.key, seg.short_name, got, max(expected, 1)))
+    return Completeness(cells=cells, missing=tuple(missing))
 
 
 def _scores_from_answers(edition: Edition) -> dict[tuple[int, int], Fraction]:

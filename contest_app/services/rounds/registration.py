@@ -32,6 +32,7 @@ from contest_app.services.rounds.preliminary import is_closed
 from contest_app.services.rounds.similarity import similar_entries
 from contest_app.services.trust.accounts import create_user
 from contest_app.services.trust.audit import actor_name, record_event
+from contest_app.services.trust.lock_guard import ensure_unlocked
 
 OTHER_UNIT = "Bạn chỉ được xem và sửa đội thi, mô hình, sáng kiến của đơn vị mình."
 
@@ -232,6 +233,7 @@ def create_team(*, edition: Edition, unit: Unit, name: str, members: list[Member
 def update_team(*, team: Team, name: str, members: list[MemberInput], actor: User) -> Team:
     """Rename a team and replace its members."""
     ensure_unit_access(user=actor, unit_id=team.unit_id)
+    ensure_unlocked(db.session.get(Edition, team.edition_id))
     name = " ".join((name or "").split())
     if not name:
         raise ValidationError("Tên đội thi không được để trống.", code="team_name_required")
@@ -309,6 +311,7 @@ def update_entry(*, entry: Entry, title: str, summary: str, group: str | int | N
     if entry.qualifying_status != RoundStatus.PENDING.value and not actor.has_role(Role.ORGANISER):
         raise Conflict("Mô hình, sáng kiến đã có kết quả vòng loại, không thể sửa.", code="entry_frozen")
     edition = db.session.get(Edition, entry.edition_id)
+    ensure_unlocked(edition)
     title, group_obj = _check_entry_fields(edition, entry.unit, title, group, team, exclude_id=entry.id)
     before = entry_snapshot(entry)
     entry.title = title
@@ -398,6 +401,7 @@ def update_edition_settings(*, edition: Edition, actor: User, **changes) -> Edit
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError(f"Không thể sửa mục {', '.join(sorted(unknown))}.", code="bad_setting")
+    ensure_unlocked(edition)
     if "preliminary_cutoff" in changes:
         cutoff = changes["preliminary_cutoff"]
         if cutoff is None or cutoff < 0 or cutoff > 100:
