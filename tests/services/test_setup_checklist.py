@@ -16,9 +16,9 @@ def _state(edition) -> dict[str, bool]:
 def test_the_2019_demo_is_ready_to_mark_but_not_rehearsed(app, demo):
     state = _state(demo)
     assert {k for k, ok in state.items() if ok} == {
-        "rules", "units", "entries", "qualifying", "finalists", "draw", "judges", "question_sets"}
+        "rules", "units", "entries", "qualifying", "preliminary", "finalists", "draw", "judges", "question_sets"}
     assert {k for k, ok in state.items() if not ok} == {
-        "preliminary", "judge_links", "public_url", "rehearsal"}
+        "judge_links", "public_url", "rehearsal"}
     app.config["CONTEST_PUBLIC_URL"] = "http://192.168.1.2:5000"
     assert _state(demo)["public_url"] is True
 
