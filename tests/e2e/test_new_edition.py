@@ -266,6 +266,13 @@ def _play(browser, app, base: str, public: str, xlsx) -> None:  # noqa: PLR0915 
     org.click("#draw-prepare")
     org.click("#draw-confirm")
     assert "Đã xác nhận kết quả bốc thăm." in _flash(org)
+    pctx = browser.new_context(locale="vi-VN")  # the public, signed in as nobody
+    public_page = pctx.new_page()
+    public_page.goto(f"{base}/editions/2021/results")  # issue 11 point 6 (engineer i12): no rank, never tied
+    text = public_page.inner_text("main")
+    assert all(ENTRIES[k][1] in text for k in ("E1", "E2", "E3", "E4")) and "Đồng điểm chưa phân định" not in text
+    assert public_page.locator(".tied").count() == 0
+    pctx.close()
     for name, unit in FINAL_JUDGES:
         org.goto(f"{base}/secretariat/judges?edition=2021")
         org.fill("#name", name)
