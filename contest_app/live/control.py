@@ -18,9 +18,10 @@ from contest_app.extensions import db
 from contest_app.live import broadcast
 from contest_app.live import events as ev
 from contest_app.models import Edition
-from contest_app.services.final import live_state, publication
+from contest_app.services.final import ceremony, live_state, publication
 from contest_app.services.rounds.editions import get_edition
 from contest_app.services.errors import PermissionDenied, ServiceError, ValidationError
+from contest_app.services.final.results import compute_results
 
 DESK_ROLES = (Role.CONTROL.value, Role.SECRETARIAT.value, Role.ORGANISER.value)
 SESSION_KEY = "live_desk_edition"
@@ -187,6 +188,45 @@ def on_reject_late_mark(data: Any = None) -> dict[str, Any]:
     return _decide_late(data, accept=False)
 
 
+def _move_ceremony(by: int) -> dict[str, Any]:
+    """Move the ceremony ``by`` steps; starting it reveals the prizes. The reply carries the card shown."""
+
+    def change(edition: Edition):
+        state = live_state.state_of(edition)
+        starting = state.ceremony_step is None or not state.prizes_revealed
+        ceremony.move_ceremony(state=state, results=compute_results(edition), by=by)
+        if starting:  # refused while a score is unpublished (the publication rule)
+            live_state.reveal_prizes(edition=edition, revealed=True)
+
+    reply = _apply(change)
+    if reply.get("ok"):
+        reply["ceremony"] = (live_state.state_of(_edition()).snapshot or {}).get("ceremony")
+        db.session.rollback()
+    return reply
+
+
+def on_ceremony_next(data: Any = None) -> dict[str, Any]:
+    """Show the ceremony's next card (the first one starts the ceremony and reveals the prizes)."""
+    return _move_ceremony(1)
+
+
+def on_ceremony_previous(data: Any = None) -> dict[str, Any]:
+    """Show the ceremony's previous card again."""
+    return _move_ceremony(-1)
+
+
+def on_ceremony_stop(data: Any = None) -> dict[str, Any]:
+    """Take the ceremony off the board (the prizes stay revealed)."""
+
+    def change(edition: Edition):
+        ceremony.stop_ceremony(state=live_state.state_of(edition))
+
+    reply = _apply(change)
+    if reply.get("ok"):
+        reply["ceremony"] = None
+    return reply
+
+
 def on_get_desk(data: Any = None) -> dict[str, Any]:
     """The desk asks for its whole state again; with ``since`` (its ``seq``), only if it changed."""
     try:
@@ -215,3 +255,6 @@ def register(socketio: SocketIO) -> None:
     socketio.on_event(ev.GET_DESK, on_get_desk, namespace=ns)
     socketio.on_event(ev.ACCEPT_LATE_MARK, on_accept_late_mark, namespace=ns)
     socketio.on_event(ev.REJECT_LATE_MARK, on_reject_late_mark, namespace=ns)
+    socketio.on_event(ev.CEREMONY_NEXT, on_ceremony_next, namespace=ns)
+    socketio.on_event(ev.CEREMONY_PREVIOUS, on_ceremony_previous, namespace=ns)
+    socketio.on_event(ev.CEREMONY_STOP, on_ceremony_stop, namespace=ns)

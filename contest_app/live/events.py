@@ -24,6 +24,9 @@ REVEAL_SEGMENT = "reveal_segment"
 REVEAL_PRIZES = "reveal_prizes"
 ACCEPT_LATE_MARK = "accept_late_mark"
 REJECT_LATE_MARK = "reject_late_mark"
+CEREMONY_NEXT = "ceremony_next"
+CEREMONY_PREVIOUS = "ceremony_previous"
+CEREMONY_STOP = "ceremony_stop"
 
 # server -> client
 STATE_CHANGED = "state_changed"

@@ -33,6 +33,8 @@ class LiveState(db.Model):
     #: last ``live_seq`` is older than the server's fetches its state again.
     live_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     prizes_revealed: Mapped[bool] = mapped_column(default=False)
+    #: The prize ceremony's step on the board (services/ceremony.py); None when no ceremony is shown.
+    ceremony_step: Mapped[int | None] = mapped_column(Integer, nullable=True)
     #: Scores, totals and ranks as last published to the audience (from compute_results).
     published: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     #: The whole board at ``board_seq``: what a board that (re)connects receives first.

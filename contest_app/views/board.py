@@ -5,7 +5,7 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
 from contest_app.extensions import db
 from contest_app.services.final import live_state
@@ -36,6 +36,36 @@ def overlay(ref: str):
     """The board on a transparent background, for a livestream overlay."""
     edition = get_edition(ref)
     return render_template("board/board.html", edition=edition, overlay=True, board_url="")
+
+
+#: The broadcast graphics (docs/broadcast.md): the page's name in the URL -> its title.
+GRAPHICS = {
+    "lower-third": "Tên đội đang thi (lower third)",
+    "score-bug": "Điểm vừa công bố (score bug)",
+    "standings": "Bảng xếp hạng toàn khung hình",
+}
+
+
+@bp.get("/board/<ref>/graphics/<kind>")
+def graphic(ref: str, kind: str):
+    """A broadcast graphic for OBS or vMix: transparent, inside the 90% title-safe area.
+
+    Parameters (all optional): ``safe=1`` draws the title-safe frame for setting up the
+    mixer; ``seconds`` (score bug) how long a new score stays, 0 for always (default 15);
+    ``top`` (standings) how many teams, 1–20 (default all); ``side=right`` (lower third).
+    """
+    edition = get_edition(ref)
+    if kind not in GRAPHICS:
+        abort(404)
+    seconds = request.args.get("seconds", "15")
+    top = request.args.get("top", "")
+    return render_template(
+        "board/graphic.html", edition=edition, kind=kind, title=GRAPHICS[kind],
+        safe=request.args.get("safe") == "1",
+        seconds=int(seconds) if seconds.isdigit() and int(seconds) <= 3600 else 15,
+        top=int(top) if top.isdigit() and 1 <= int(top) <= 20 else 20,
+        side="right" if request.args.get("side") == "right" else "left",
+    )
 
 
 @bp.get("/board/<ref>/snapshot.json")

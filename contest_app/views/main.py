@@ -1,7 +1,7 @@
 """Public pages: the list of editions and the results of a final."""
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template
+from flask import Blueprint, current_app, g, render_template, send_from_directory
 from flask_login import current_user
 
 from contest_app.enums import Role
@@ -38,6 +38,14 @@ def results_for_viewer(edition) -> tuple[dict, bool]:
 def index():
     """List the editions."""
     return render_template("main/index.html", editions=list_editions())
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The site's icon, where every browser asks for it first."""
+    response = send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                                   max_age=86400)
+    return response
 
 
 @bp.get("/editions/<ref>/results")

@@ -109,12 +109,35 @@
       tr.textContent = "";
       var td = function (text, cls) { var c = document.createElement("td"); c.textContent = text; c.className = cls; tr.appendChild(c); return c; };
       td(r.rank === null ? "" : String(r.rank) + (r.tied ? "=" : ""), "rank");
-      var team = td(r.team, "team");
+      var team = td("", "team");
+      var line = document.createElement("div");
+      line.className = "team-line";
+      var name = document.createElement("span");
+      name.className = "team-name";
+      name.textContent = r.team;
+      line.appendChild(name);
       if (r.prize) {
         var prize = document.createElement("span");
         prize.className = "prize";
         prize.textContent = r.prize;
-        team.appendChild(prize);
+        line.appendChild(prize);
+      }
+      if (r.title) {  // shortened with an ellipsis on the projector (whole in its tooltip), whole on a phone
+        var title = document.createElement("span");
+        title.className = "entry-title";
+        title.textContent = r.title;
+        title.title = r.title;
+        line.appendChild(title);
+      }
+      team.appendChild(line);
+      if (r.title) {  // a phone's card: the whole title, folded
+        var more = document.createElement("details");
+        more.className = "entry-more";
+        var summary = document.createElement("summary");
+        summary.textContent = "Tên mô hình, sáng kiến";
+        more.appendChild(summary);
+        more.appendChild(document.createTextNode(r.title));
+        team.appendChild(more);
       }
       board.segments.forEach(function (s) {
         var t = cellText(r.cells[s.key]);
@@ -152,5 +175,7 @@
       list.appendChild(li);
     });
     root.setAttribute("data-seq", String(board.seq));
+    // board_layout.js (row count, tier colours) and ceremony.js (the prize ceremony) follow each render.
+    document.dispatchEvent(new CustomEvent("board:rendered", { detail: board }));
   }
 }());

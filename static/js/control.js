@@ -7,6 +7,7 @@
   var desk = null;
   var lastStage;
   var socket = io("/control", { auth: { edition: root.getAttribute("data-edition") }, transports: ["websocket"] });
+  window.contestDesk = { socket: socket };  // desk_layout.js listens and sends on the same socket
 
   function message(text, bad) {
     var m = el("desk-message");

@@ -1,13 +1,13 @@
 """edition: preliminary spread threshold and public address
 
 Revision ID: i11_01
-Revises: i12_01
+Revises: i13_01
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "i11_01"
-down_revision = "i12_01"
+down_revision = "i13_01"
 branch_labels = None
 depends_on = None
 

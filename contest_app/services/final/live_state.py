@@ -226,6 +226,7 @@ def reset_live(*, edition: Edition, actor: str, delete_marks: bool = False) -> i
     state = state_of(edition)
     state.stage_entry_id = state.open_entry_id = state.open_segment_id = None
     state.prizes_revealed = False
+    state.ceremony_step = None
     state.published = None
     for window in windows_of(edition).values():
         db.session.delete(window)

@@ -31,6 +31,7 @@ from contest_app.extensions import db
 from contest_app.formatting import vn_decimal, vn_score
 from contest_app.models import Edition, LiveState, RoundProgress, SegmentWindow
 from contest_app.scoring import Standing, display_str, rank_entries
+from contest_app.services.final.ceremony import ceremony_card
 from contest_app.services.final.results import EditionResults, compute_results
 
 
@@ -238,6 +239,7 @@ def build_snapshot(edition: Edition, state: LiveState, results: EditionResults |
         "open": open_cell,
         "prizes_revealed": view.prizes_public,
         "awards": view.awards,
+        "ceremony": ceremony_card(results, state.ceremony_step, prizes_public=view.prizes_public),
     }
 
 
