@@ -142,6 +142,7 @@ def test_a_new_edition_end_to_end_through_the_ui(hall, tmp_path):
 
     app, port, public = hall
     base = f"http://127.0.0.1:{port}"
+    expect.set_options(timeout=20_000)  # a loaded CI machine: waits end as soon as the text is there
     xlsx = tmp_path / "danh-sach.xlsx"
     _excel(xlsx)
     with sync_playwright() as p:
