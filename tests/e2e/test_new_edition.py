@@ -91,6 +91,26 @@ def _login(browser, base: str, username: str, **context):
     return ctx, page
 
 
+SEGMENT_NAMES = {"knowledge": "Kiến thức CCHC", "situation": "Xử lý tình huống",
+                 "presentation": "Thuyết trình, bảo vệ mô hình, sáng kiến"}
+
+
+def _desk_open(desk, entry_id: int, segment: str, shown: str) -> None:
+    """Open marking on the desk and check that the desk shows it open. The desk refills its selects on
+    every update it receives, so the team, the segment and the click happen in one browser task."""
+    desk.evaluate("""([entryId, segment]) => {
+        for (const [id, value] of [["entry-select", entryId], ["segment-select", segment]]) {
+            const select = document.getElementById(id);
+            select.value = value;
+            select.dispatchEvent(new Event("change", {bubbles: true}));
+        }
+        document.getElementById("btn-open").click();
+    }""", [str(entry_id), segment])
+    expect(desk.locator("#desk-message")).to_have_text("Đã mở chấm.")
+    desk.evaluate("() => { document.getElementById('desk-message').textContent = ''; }")
+    expect(desk.locator("#desk-open")).to_have_text(shown)
+
+
 def _flash(page) -> str:
     return page.inner_text("main")
 
@@ -307,14 +327,10 @@ def _play(browser, app, base: str, public: str, xlsx) -> None:  # noqa: PLR0915 
         tablet.wait_for_selector("#conn.online")
         tablets.append((tctx, tablet))
     maxima = {"knowledge": "10", "situation": "15", "presentation": "75"}
-    for key, (knowledge, situation, presentation) in MARKS.items():
+    for done, (key, (knowledge, situation, presentation)) in enumerate(MARKS.items(), start=1):
         for segment, marks in (("knowledge", [knowledge] * 6), ("situation", [situation] * 6),
                                ("presentation", presentation)):
-            desk.select_option("#entry-select", str(entry[key]))
-            desk.select_option("#segment-select", segment)
-            desk.click("#btn-open")
-            expect(desk.locator("#desk-message")).to_have_text("Đã mở chấm.")
-            desk.evaluate("() => { document.getElementById('desk-message').textContent = ''; }")
+            _desk_open(desk, entry[key], segment, f"{ENTRIES[key][1]} · {SEGMENT_NAMES[segment]}")
             for (_ctx, tablet), mark in zip(tablets, marks, strict=True):
                 expect(tablet.locator("#segment-rules")).to_have_text(f"Điểm tối đa {maxima[segment]} · bước 0,1")
                 expect(tablet.locator("#mark-stored")).to_have_text("Chưa chấm")
@@ -322,6 +338,8 @@ def _play(browser, app, base: str, public: str, xlsx) -> None:  # noqa: PLR0915 
                 tablet.click("#submit-mark")
             for (_ctx, tablet), mark in zip(tablets, marks, strict=True):
                 expect(tablet.locator("#mark-stored")).to_have_text(f"Đã lưu: {mark} điểm")
+            # the desk has taken in every mark (its updates refill the selects: wait before choosing again)
+            expect(desk.locator("#desk-grid td.mark-cell.done")).to_have_count(6 * done)
     for tctx, _tablet in tablets:
         tctx.close()
     dctx.close()
