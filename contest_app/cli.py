@@ -10,7 +10,9 @@ from flask.cli import with_appcontext
 from contest_app.cli_banks import register as register_bank_commands
 from contest_app.cli_deploy import register as register_deploy_commands
 from contest_app.cli_draw import register as register_draw_commands
+from contest_app.cli_errors import CommandError
 from contest_app.cli_errors import fail as _fail
+from contest_app.cli_judges import register as register_judges_commands
 from contest_app.cli_rounds import register as register_rounds_commands
 from contest_app.cli_trust import register as register_trust_commands
 from contest_app.enums import Role
@@ -23,6 +25,48 @@ from contest_app.services.errors import ServiceError
 from contest_app.services.final.results import compute_results
 from contest_app.services.rounds.editions import get_edition
 from contest_app.services.trust.accounts import create_user
+
+
+NO_SCHEMA = ("Cơ sở dữ liệu chưa có cấu trúc bảng (hoặc chưa được nâng cấp). "
+             "Hãy chạy: flask --app contest_app db upgrade")
+
+#: What SQLite and PostgreSQL say when a table or column is missing.
+_MISSING_SCHEMA = ("no such table", "no such column", "does not exist", "undefinedtable", "undefinedcolumn")
+
+
+def is_missing_schema(exc: BaseException) -> bool:
+    """True when ``exc`` is the database saying a table or column of ours is missing."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    if not isinstance(exc, (OperationalError, ProgrammingError)):
+        return False
+    text = f"{type(getattr(exc, 'orig', None)).__name__} {exc}".lower()
+    return any(marker in text for marker in _MISSING_SCHEMA)
+
+
+def _guard_schema(command: click.Command) -> None:
+    """Wrap a command (and a group's subcommands) so that a missing schema says what to run."""
+    import functools
+
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _guard_schema(sub)
+    callback = command.callback
+    if callback is None or getattr(callback, "_schema_guarded", False):
+        return
+
+    @functools.wraps(callback)
+    def guarded(*args, **kwargs):
+        try:
+            return callback(*args, **kwargs)
+        except Exception as exc:
+            if is_missing_schema(exc):
+                db.session.rollback()
+                raise CommandError(NO_SCHEMA) from None
+            raise
+
+    guarded._schema_guarded = True  # type: ignore[attr-defined]
+    command.callback = guarded
 
 
 @click.command("load-demo")
@@ -110,3 +154,6 @@ def register_commands(app: Flask) -> None:
     register_bank_commands(app)
     register_rounds_commands(app)
     register_deploy_commands(app)
+    register_judges_commands(app)
+    for command in app.cli.commands.values():
+        _guard_schema(command)

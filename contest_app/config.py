@@ -50,6 +50,9 @@ class Config:
         self.CONTEST_JUDGE_KEY = env.get("CONTEST_JUDGE_KEY") or None
         #: How many reverse proxies (nginx …) stand in front of the app; their X-Forwarded-For is trusted.
         self.CONTEST_TRUSTED_PROXIES = env.get("CONTEST_TRUSTED_PROXIES") or "0"
+        # The address phones in the hall reach the app at (QR codes and printed links);
+        # an edition's own setting overrides it.
+        self.CONTEST_PUBLIC_URL = (env.get("CONTEST_PUBLIC_URL") or "").strip() or None
 
 
 class TestConfig:

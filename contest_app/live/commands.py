@@ -11,14 +11,15 @@ from contest_app.services.errors import ServiceError
 from contest_app.services.final.judge_access import edition_credentials
 from contest_app.services.final.live_state import reset_live
 from contest_app.services.final.publication import results_changed
-from contest_app.services.rounds.editions import get_edition
+from contest_app.services.rounds.editions import LOOPBACK_WARNING, get_edition, is_loopback, public_base
 from contest_app.services.trust.deployment import require_service_secret
 
 
 @click.command("judge-links")
 @click.option("--edition", "edition_ref", required=True, help="Mã hoặc năm của kỳ thi.")
-@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
-              help="Địa chỉ máy chủ mà máy tính bảng truy cập.")
+@click.option("--base-url", default=None,
+              help="Địa chỉ máy chủ mà máy tính bảng truy cập (mặc định: địa chỉ công khai của kỳ thi, "
+                   "CONTEST_PUBLIC_URL, rồi http://127.0.0.1:5000).")
 @with_appcontext
 def judge_links_command(edition_ref: str, base_url: str) -> None:
     """In đường dẫn đăng nhập và mã PIN của từng giám khảo chung khảo."""
@@ -32,7 +33,9 @@ def judge_links_command(edition_ref: str, base_url: str) -> None:
     db.session.commit()
     if not creds:
         raise CommandError(f"Kỳ thi {edition.title} chưa có giám khảo chung khảo.")
-    base = base_url.rstrip("/")
+    base = (base_url or public_base(edition) or "http://127.0.0.1:5000").rstrip("/")
+    if is_loopback(base):
+        click.echo("Cảnh báo: " + LOOPBACK_WARNING.format(address=base), err=True)
     click.echo(f"Giám khảo chung khảo · {edition.title} (trang đăng nhập bằng PIN: {base}/judge)")
     for c in creds:
         click.echo(f"{c.judge.seat}. {c.judge.name}\t{base}/j/{c.token}\tPIN {c.pin}")

@@ -32,6 +32,10 @@ class Edition(db.Model):
     #: A mark is flagged when it strays from its panel's median by more than this share
     #: (in per cent) of its segment's maximum: 10 → 1 point out of 10, 7,5 out of 75.
     deviation_share: Mapped[Decimal] = mapped_column(Score, default=Decimal("10"))
+    #: Preliminary judges' totals for one entry further apart than this are flagged.
+    preliminary_spread_threshold: Mapped[Decimal] = mapped_column(Score, default=Decimal("20.00"))
+    #: The hall's address for QR codes and printed links; overrides CONTEST_PUBLIC_URL.
+    public_url: Mapped[str | None] = mapped_column(String(300), nullable=True)
     report_number: Mapped[str] = mapped_column(String(60), default="")
     report_date: Mapped[date | None] = mapped_column(Date, nullable=True)
     issuing_body: Mapped[str] = mapped_column(String(200), default="")

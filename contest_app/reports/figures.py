@@ -13,6 +13,7 @@ from typing import Any
 
 from contest_app.formatting import rounded, vn, vn_short
 from contest_app.services.final.results import EditionResults
+from contest_app.services.rounds.round_figures import round_figures
 
 
 def _teams(results: EditionResults, entry_ids) -> list[str]:
@@ -60,10 +61,9 @@ def total_sentence(results: EditionResults) -> str | None:
 
 
 def rounds_sentence(results: EditionResults) -> str | None:
-    """Entries per round ("95 … 52/95 … 12"), from the edition's recorded figures."""
-    history = results.edition.history or {}
-    q, p, f = history.get("qualifying"), history.get("preliminary"), history.get("final")
-    if not all(isinstance(v, int) for v in (q, p, f)):
+    """Entries per round ("95 … 52/95 … 12"), from services/rounds/round_figures (the one set of figures)."""
+    q, p, f = round_figures(results.edition).totals
+    if not q:
         return None
     return (
         f"Có {q} mô hình, sáng kiến tham gia Vòng loại; {p}/{q} mô hình, sáng kiến được chọn "
@@ -168,7 +168,7 @@ def report_counts(edition, figures, blocks) -> ReportCounts:
     prelim = counted["preliminary"]
     groups = figures.groups
     preliminary_groups = tuple(GroupCount(n, name, prelim.by_group.get(n, 0)) for n, name in groups)
-    if prelim.total != totals["preliminary"]:
+    if not prelim.by_group or prelim.total != totals["preliminary"]:  # the entries held do not cover the round
         preliminary_groups = _recorded_groups(history, "preliminary_groups", groups) or preliminary_groups
     final = counted["final"]
     final_groups = tuple(GroupCount(n, name, final.by_group.get(n, 0)) for n, name in groups)

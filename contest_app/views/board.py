@@ -5,18 +5,19 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, render_template, request, url_for
 
 from contest_app.extensions import db
 from contest_app.services.final import live_state
-from contest_app.services.rounds.editions import get_edition
+from contest_app.services.rounds.editions import LOOPBACK_WARNING, get_edition, is_loopback, public_base
 
 bp = Blueprint("board", __name__)
 
 
-def public_url(endpoint: str, **values) -> str:
-    """An absolute URL as the audience reaches it (CONTEST_PUBLIC_URL behind a proxy)."""
-    base = current_app.config.get("CONTEST_PUBLIC_URL") or request.url_root
+def public_url(endpoint: str, *, edition=None, **values) -> str:
+    """An absolute URL as the audience reaches it: the edition's public address, else
+    CONTEST_PUBLIC_URL, else the address this request came to."""
+    base = public_base(edition) or request.url_root
     return base.rstrip("/") + url_for(endpoint, **values)
 
 
@@ -24,8 +25,10 @@ def public_url(endpoint: str, **values) -> str:
 def board(ref: str):
     """The live board (16:9 projector, responsive on a phone)."""
     edition = get_edition(ref)
-    return render_template("board/board.html", edition=edition, overlay=False,
-                           board_url=public_url("board.board", ref=edition.year))
+    board_url = public_url("board.board", edition=edition, ref=edition.year)
+    warning = LOOPBACK_WARNING.format(address=board_url) if is_loopback(board_url) else None
+    return render_template("board/board.html", edition=edition, overlay=False, board_url=board_url,
+                           loopback_warning=warning)
 
 
 @bp.get("/board/<ref>/overlay")
@@ -80,7 +83,7 @@ def snapshot(ref: str):
 def qr(ref: str):
     """A QR code (SVG, made on the server) that opens the board on a phone."""
     edition = get_edition(ref)
-    image = qrcode.make(public_url("board.board", ref=edition.year), image_factory=qrcode.image.svg.SvgPathImage,
+    image = qrcode.make(public_url("board.board", edition=edition, ref=edition.year), image_factory=qrcode.image.svg.SvgPathImage,
                         box_size=10, border=2)
     out = io.BytesIO()
     image.save(out)

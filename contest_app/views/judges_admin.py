@@ -1,4 +1,5 @@
-"""The secretariat's pages for the final judges: login links and PINs, the printable QR sheet,
+"""The secretariat's (and organisers') pages for the final judges: adding, editing, seating and
+removing them, login links and PINs, the printable QR sheet (on the hall's public address),
 revoking and regenerating access, correcting a closed segment's mark, and the audit log."""
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ import io
 import qrcode
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from contest_app.enums import Role
 from contest_app.extensions import db
@@ -15,10 +20,12 @@ from contest_app.live import broadcast
 from contest_app.models import Entry, Judge, LateMark
 from contest_app.formatting import vn_decimal
 from contest_app.services.errors import NotFound
-from contest_app.services.final import judge_access, live_state, publication
+from contest_app.services.final import final_judges, judge_access, live_state, publication
 from contest_app.services.final.judging import correct_mark, marks_of, window_of
 from contest_app.services.final.results import finalists
-from contest_app.services.trust.audit import list_events, verify_chain
+from contest_app.services.rounds.editions import LOOPBACK_WARNING, is_loopback
+from contest_app.services.rounds.registration import list_units
+from contest_app.services.trust.audit import list_events, record_event, verify_chain
 from contest_app.views.board import public_url
 from contest_app.views.control import default_edition
 from contest_app.views.helpers import roles_required, view_action
@@ -34,7 +41,25 @@ ACTION_LABELS = {
     "judge_access_regenerated": "Cấp mã đăng nhập mới cho giám khảo",
     "segment_reopened": "Mở lại phần thi đã đóng",
     "live_reset": "Đặt lại trạng thái trực tiếp",
+    "judge.add": "Thêm giám khảo chung khảo",
+    "judge.update": "Sửa thông tin giám khảo chung khảo",
+    "judge.seat": "Đổi ghế giám khảo chung khảo",
+    "judge.remove": "Xóa giám khảo chung khảo",
+    "judges.qr_sheet": "In phiếu mã QR giám khảo",
 }
+
+
+class JudgeForm(FlaskForm):
+    name = StringField("Họ và tên", validators=[DataRequired(message="Vui lòng nhập họ và tên giám khảo."),
+                                                Length(max=200, message="Họ và tên dài quá 200 ký tự.")])
+    title = StringField("Chức danh", validators=[Length(max=200, message="Chức danh dài quá 200 ký tự.")])
+    unit_id = SelectField("Đơn vị công tác", coerce=int, default=0)
+    seat = IntegerField("Ghế số (bỏ trống: xếp sau cùng)", validators=[
+        Optional(), NumberRange(1, 99, message="Số ghế từ 1 đến 99.")])
+
+
+def _unit_choices() -> list[SelectChoice]:
+    return [SelectChoice(0, "— Không thuộc đơn vị dự thi —")] + [SelectChoice(u.id, u.name) for u in list_units()]
 
 
 def _actor() -> str:
@@ -52,21 +77,47 @@ def qr_png_data_uri(text: str) -> str:
 def _links(edition):
     creds = judge_access.edition_credentials(edition)
     return [
-        {"judge": c.judge, "url": public_url("judge.token_login", token=c.token), "pin": c.pin, "version": c.version}
+        {"judge": c.judge, "url": public_url("judge.token_login", edition=edition, token=c.token), "pin": c.pin,
+         "version": c.version}
         for c in creds
     ]
 
 
-@bp.get("/judges")
+def _loopback_warning(edition) -> str | None:
+    address = public_url("judge.tablet", edition=edition)
+    return LOOPBACK_WARNING.format(address=address) if is_loopback(address) else None
+
+
+@bp.route("/judges", methods=["GET", "POST"])
 @roles_required(*MANAGERS)
 def judges():
-    """The final judges with their access state."""
+    """The final judges with their access state, and the form to add one."""
     edition = default_edition()
+    form = JudgeForm()
+    form.unit_id.choices = _unit_choices()
+    status = 200
+    if form.validate_on_submit():
+        with view_action() as action:
+            judge = final_judges.add_judge(edition=edition, name=form.name.data, title=form.title.data or "",
+                                           unit_id=form.unit_id.data or None, seat=form.seat.data, actor=_actor())
+            action.succeed(f"Đã thêm giám khảo {judge.name} (ghế {judge.seat}).")
+        if action.ok:
+            return redirect(url_for("judges_admin.judges", edition=edition.year))
+        status = action.error.status
+    elif request.method == "POST":
+        status = 400
     links = _links(edition)
     desk = live_state.desk_state(edition)
     db.session.commit()
     presence = {j["id"]: j for j in desk["judges"]}
-    return render_template("judges_admin/judges.html", edition=edition, links=links, presence=presence)
+    edit_forms = {}
+    for link in links:
+        j = link["judge"]
+        f = JudgeForm(prefix=f"j{j.id}", formdata=None, name=j.name, title=j.title, unit_id=j.unit_id or 0, seat=j.seat)
+        f.unit_id.choices = form.unit_id.choices
+        edit_forms[j.id] = f
+    return render_template("judges_admin/judges.html", edition=edition, links=links, presence=presence, form=form,
+                           edit_forms=edit_forms, loopback_warning=_loopback_warning(edition)), status
 
 
 @bp.get("/judges/qr-sheet")
@@ -75,10 +126,45 @@ def qr_sheet():
     """The A4 print-ready sheet: one QR code (personal login link) and PIN per judge."""
     edition = default_edition()
     links = _links(edition)
+    if links:
+        record_event(actor=_actor(), action="judges.qr_sheet", edition_id=edition.id, object_type="edition",
+                     object_id=edition.id, after={"judges": [link["judge"].id for link in links],
+                                                  "address": public_url("judge.tablet", edition=edition)})
     db.session.commit()
     for link in links:
         link["qr"] = qr_png_data_uri(link["url"])
-    return render_template("judges_admin/qr_sheet.html", edition=edition, links=links)
+    return render_template("judges_admin/qr_sheet.html", edition=edition, links=links,
+                           loopback_warning=_loopback_warning(edition))
+
+
+@bp.post("/judges/<int:judge_id>/edit")
+@roles_required(*MANAGERS)
+def edit_judge(judge_id: int):
+    """Correct a final judge's name, title, unit, and seat (the judge on that seat swaps)."""
+    judge = _judge(judge_id)
+    form = JudgeForm(prefix=f"j{judge.id}")
+    form.unit_id.choices = _unit_choices()
+    if not form.validate_on_submit():
+        flash("; ".join(e for errors in form.errors.values() for e in errors) or "Dữ liệu không hợp lệ.", "danger")
+        return redirect(url_for("judges_admin.judges", edition=judge.edition_id))
+    with view_action() as action:
+        final_judges.update_judge(judge=judge, name=form.name.data, title=form.title.data or "",
+                                  unit_id=form.unit_id.data or None, actor=_actor())
+        if form.seat.data and form.seat.data != judge.seat:
+            final_judges.move_judge(judge=judge, seat=form.seat.data, actor=_actor())
+        action.succeed(f"Đã cập nhật giám khảo {judge.name} (ghế {judge.seat}).")
+    return redirect(url_for("judges_admin.judges", edition=judge.edition_id))
+
+
+@bp.post("/judges/<int:judge_id>/delete")
+@roles_required(*MANAGERS)
+def delete_judge(judge_id: int):
+    """Remove a final judge who has not marked."""
+    judge = _judge(judge_id)
+    edition_id, name = judge.edition_id, judge.name
+    with view_action(f"Đã xóa giám khảo {name}."):
+        final_judges.remove_judge(judge=judge, actor=_actor())
+    return redirect(url_for("judges_admin.judges", edition=edition_id))
 
 
 def _judge(judge_id: int) -> Judge:

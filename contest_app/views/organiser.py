@@ -6,7 +6,7 @@ Views are thin: they read the form, call a service, commit once, and redirect.
 """
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -16,6 +16,11 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
     PasswordField,
     SelectField,
     SelectMultipleField,
@@ -23,9 +28,9 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
-from contest_app.enums import Block, Role, RoundStatus
+from contest_app.enums import Aggregation, Block, RevealMode, Role, RoundStatus, SideAwardMethod
 from contest_app.extensions import db
 from contest_app.live import broadcast
 from contest_app.formatting import vn_moment
@@ -36,9 +41,26 @@ from contest_app.reports.excel import SCORE_FORMAT, table_workbook
 from contest_app.services.errors import NotFound, ValidationError
 from contest_app.services.final import bank_choice
 from contest_app.services.final.publication import results_changed
+from contest_app.services.final.setup_checklist import checklist as build_checklist
 from contest_app.services.trust.inputs import require_decimal
-from contest_app.services.rounds import excel_import, preliminary, qualifying, registration, round_figures, similarity
-from contest_app.services.rounds.editions import create_edition, get_edition, list_editions
+from contest_app.services.rounds import (
+    edition_rules,
+    excel_import,
+    preliminary,
+    qualifying,
+    registration,
+    round_figures,
+    similarity,
+)
+from contest_app.services.rounds.editions import (
+    LOOPBACK_WARNING,
+    create_edition,
+    get_edition,
+    is_loopback,
+    list_editions,
+    public_base,
+    set_public_url,
+)
 from contest_app.services.trust.audit import actor_name, record_event
 from contest_app.views.helpers import roles_required, view_action
 from contest_app.views.validators import DecimalText, IntText, column_length
@@ -49,7 +71,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 #: The figures per round are the report's too: the secretariat reads them as organisers do.
-SHARED_WITH_SECRETARIAT = frozenset({"organiser.figures", "organiser.figures_csv"})
+SHARED_WITH_SECRETARIAT = frozenset({"organiser.figures", "organiser.figures_csv", "organiser.figures_xlsx"})
 
 
 @roles_required(Role.ORGANISER)
@@ -84,6 +106,61 @@ class EditionForm(FlaskForm):
         IntText(minimum=1990, maximum=2100, message="Lần tổ chức và năm phải là số nguyên. Năm tổ chức: từ 1990 đến 2100.")])
     title = StringField("Tên kỳ thi (bỏ trống: “Lần thứ … - năm …”)",
                         validators=[column_length(Edition.title, "Tên kỳ thi")])
+    copy_from = SelectField("Tạo từ kỳ thi trước (sao chép điều lệ, thang điểm, cụm đơn vị)", coerce=int, default=0)
+
+
+NUMBER = r"^\s*\d+([.,]\d+)?\s*$"
+NOT_A_NUMBER = "Phải là một số (dùng dấu phẩy hoặc dấu chấm thập phân)."
+
+
+class SegmentRow(Form):
+    key = HiddenField()
+    name = StringField("Tên phần thi")
+    short_name = StringField("Tên ngắn")
+    max_score = StringField("Điểm tối đa", validators=[Optional(), Regexp(NUMBER, message=NOT_A_NUMBER)])
+    mark_step = StringField("Bước điểm", default="0,1", validators=[Optional(), Regexp(NUMBER, message=NOT_A_NUMBER)])
+    aggregation = SelectField("Cách tính", choices=[SelectChoice(a.value, a.label) for a in Aggregation])
+    order = IntegerField("Thứ tự", validators=[Optional(), NumberRange(1, 99, message="Thứ tự từ 1 đến 99.")])
+    tie_break = IntegerField("Xét khi đồng điểm", validators=[
+        Optional(), NumberRange(1, 99, message="Thứ tự xét từ 1 đến 99.")])
+
+
+class TierRow(Form):
+    name = StringField("Hạng giải")
+    count = IntegerField("Số lượng", validators=[Optional(), NumberRange(1, 100, message="Số lượng từ 1 đến 100.")])
+    amount = StringField("Tiền thưởng (đồng)", validators=[Optional(), Regexp(r"^\s*[\d.]+\s*$",
+                                                                           message="Tiền thưởng là số nguyên (đồng).")])
+
+
+class SideAwardRow(Form):
+    id = HiddenField()
+    name = StringField("Tên giải phụ")
+    amount = StringField("Tiền thưởng (đồng)", validators=[Optional(), Regexp(r"^\s*[\d.]+\s*$",
+                                                                           message="Tiền thưởng là số nguyên (đồng).")])
+    method = SelectField("Cách chọn", choices=[
+        SelectChoice(SideAwardMethod.COMMITTEE.value, "Ban Tổ chức quyết định"),
+        SelectChoice(SideAwardMethod.BEST_SEGMENT.value, "Điểm cao nhất phần thi, trong các đội không đạt giải chính")])
+    segment_key = SelectField("Phần thi xét", choices=[])
+
+
+class CriterionRow(Form):
+    name = StringField("Tiêu chí")
+    max_points = StringField("Điểm tối đa", validators=[Optional(), Regexp(NUMBER, message=NOT_A_NUMBER)])
+
+
+class RulesForm(FlaskForm):
+    segments = FieldList(FormField(SegmentRow), min_entries=1)
+    judges_per_panel = IntegerField("Số giám khảo chung khảo", validators=[
+        DataRequired(message="Vui lòng nhập số giám khảo."), NumberRange(1, 15, message="Số giám khảo từ 1 đến 15.")])
+    reveal_mode = SelectField("Công bố điểm từng phần thi", choices=[
+        SelectChoice(RevealMode.ALL_IN.value, "Tự động khi đủ điểm của mọi giám khảo"),
+        SelectChoice(RevealMode.DESK.value, "Khi bàn điều khiển bấm công bố")])
+    prize_tiers = FieldList(FormField(TierRow), min_entries=1)
+    side_awards = FieldList(FormField(SideAwardRow), min_entries=0)
+    preliminary_cutoff = StringField("Điểm sàn vào chung khảo", validators=[
+        DataRequired(message="Vui lòng nhập điểm sàn."), Regexp(NUMBER, message=NOT_A_NUMBER)])
+    rubric = FieldList(FormField(CriterionRow), min_entries=0)
+    reason = TextAreaField("Lý do thay đổi (bắt buộc khi đã có điểm chấm)")
 
 
 class UnitForm(FlaskForm):
@@ -118,6 +195,7 @@ class SettingsForm(FlaskForm):
     report_date = DateField("Ngày báo cáo", validators=[Optional()])
     issuing_body = StringField("Cơ quan ban hành", validators=[column_length(Edition.issuing_body, "Cơ quan ban hành")])
     qualifying_deadline = DateTimeLocalField("Hạn chót vòng loại", format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    public_url = StringField("Địa chỉ công khai cho mã QR và đường dẫn in ra (bỏ trống: dùng CONTEST_PUBLIC_URL)")
 
 
 class ClusterForm(FlaskForm):
@@ -221,18 +299,22 @@ def change_role(user_id: int):
 
 @bp.route("/editions/new", methods=["GET", "POST"])
 def new_edition():
-    """Create an edition with the default rules of 2019, to be adjusted in its settings."""
+    """Create an edition with the default rules of 2019 or those of a previous edition."""
     form = EditionForm()
+    form.copy_from.choices = [SelectChoice(0, "— Không, dùng điều lệ mặc định (năm 2019) —")] + [
+        SelectChoice(e.id, e.title) for e in list_editions() if not e.figures_only]
     if form.validate_on_submit():
         with view_action() as action:
             number, year = (str(form.number.data).strip(), str(form.year.data).strip())
             if not number.isdigit() or not year.isdigit():
                 raise ValidationError("Lần tổ chức và năm phải là số nguyên.", code="not_a_number")
+            source = get_edition(form.copy_from.data) if form.copy_from.data else None
             edition = create_edition(number=int(number), year=int(year), title=form.title.data or "",
-                                     actor=current_user.username)
-            action.succeed(f"Đã tạo kỳ thi “{edition.title}” với điều lệ mặc định; hãy kiểm tra phần cài đặt.")
+                                     actor=current_user.username, copy_from=source)
+            origin = f"sao chép từ {source.title}" if source else "điều lệ mặc định"
+            action.succeed(f"Đã tạo kỳ thi “{edition.title}” ({origin}); hãy kiểm tra điều lệ.")
         if action.ok:
-            return redirect(url_for(".settings", edition_id=edition.id))
+            return redirect(url_for(".rules", edition_id=edition.id))
     return render_template("organiser/edition_new.html", form=form, edition=None)
 
 
@@ -254,11 +336,120 @@ def settings(edition_id: int):
                 preliminary_cutoff=cutoff, report_number=form.report_number.data.strip(),
                 report_date=form.report_date.data, issuing_body=form.issuing_body.data.strip())
             qualifying.set_deadline(edition=edition, deadline=form.qualifying_deadline.data, actor=current_user)
+            set_public_url(edition=edition, url=form.public_url.data, actor=actor_name(current_user))
             action.succeed("Đã lưu cài đặt kỳ thi.")
         if action.ok:
             return redirect(url_for(".settings", edition_id=edition.id))
+    base = public_base(edition)
+    warning = LOOPBACK_WARNING.format(address=base or request.url_root.rstrip("/")) \
+        if is_loopback(base or request.url_root) else None
     return render_template("organiser/settings.html", form=form, edition=edition, rnd=rnd,
-                           format_local=vn_moment)
+                           format_local=vn_moment, loopback_warning=warning)
+
+
+def _rules_form(edition) -> RulesForm:
+    """The rules form, filled from the edition on GET, with blank rows to add to."""
+    if request.method == "POST":
+        form = RulesForm()
+    else:
+        tie = {key: i for i, key in enumerate(edition.tie_break or [], start=1)}
+        form = RulesForm(data={
+            "segments": [{"key": s.key, "name": s.name, "short_name": s.short_name,
+                          "max_score": vn_plain(s.max_score), "mark_step": vn_plain(s.mark_step),
+                          "aggregation": s.aggregation, "order": s.order, "tie_break": tie.get(s.key)}
+                         for s in sorted(edition.segments, key=lambda s: s.order)] + [{"mark_step": "0,1"}],
+            "judges_per_panel": edition.judges_per_panel, "reveal_mode": edition.reveal_mode,
+            "prize_tiers": [{"name": t.name, "count": t.count, "amount": "" if t.amount is None else f"{t.amount:.0f}"}
+                            for t in edition.prize_tiers] + [{}, {}],
+            "side_awards": [{"id": str(a.id), "name": a.name, "amount": "" if a.amount is None else f"{a.amount:.0f}",
+                             "method": a.method, "segment_key": a.segment_key or ""}
+                            for a in edition_rules.side_awards(edition)] + [{}, {}],
+            "preliminary_cutoff": vn_plain(edition.preliminary_cutoff),
+            "rubric": [{"name": c.name, "max_points": vn_plain(c.max_points)} for c in preliminary.rubric(edition)]
+            + [{}, {}],
+        })
+    choices = [SelectChoice("", "—")] + [SelectChoice(s.key, s.short_name or s.name)
+                                         for s in sorted(edition.segments, key=lambda s: s.order)]
+    for row in form.side_awards:
+        row.form.segment_key.choices = choices
+    return form
+
+
+def _rubric_changed(edition, criteria: list[tuple[str, str]]) -> bool:
+    """Whether the typed criteria differ from the stored rubric (blank rows ignored)."""
+    typed = []
+    for name, points in criteria:
+        name = " ".join(name.split())
+        if not name and not points.strip():
+            continue
+        try:
+            typed.append((name, Decimal(points.strip().replace(",", "."))))
+        except InvalidOperation:
+            return True
+    return typed != [(c.name, Decimal(c.max_points)) for c in preliminary.rubric(edition)]
+
+
+def vn_plain(value) -> str:
+    """A decimal as typed in a form: no trailing zeros, decimal comma (75; 0,1; 7,5)."""
+    text = f"{Decimal(value).normalize():f}"
+    return text.replace(".", ",")
+
+
+@bp.route("/editions/<int:edition_id>/rules", methods=["GET", "POST"])
+def rules(edition_id: int):
+    """The edition's rules (Điều lệ): final segments, panel, reveal, tie-break, prizes, side awards, cutoff."""
+    edition = get_edition(edition_id)
+    form = _rules_form(edition)
+    if form.validate_on_submit():
+        data = edition_rules.Rules(
+            segments=[edition_rules.SegmentRule(
+                key=r.form.key.data or "", name=r.form.name.data, short_name=r.form.short_name.data,
+                max_score=r.form.max_score.data, mark_step=r.form.mark_step.data or "0.1",
+                aggregation=r.form.aggregation.data, order=r.form.order.data, tie_break=r.form.tie_break.data)
+                for r in form.segments],
+            judges_per_panel=form.judges_per_panel.data, reveal_mode=form.reveal_mode.data,
+            prize_tiers=[edition_rules.TierRule(name=r.form.name.data, count=r.form.count.data,
+                                                amount=(r.form.amount.data or "").replace(".", ""))
+                         for r in form.prize_tiers],
+            side_awards=[edition_rules.SideAwardRuleInput(
+                id=int(r.form.id.data) if (r.form.id.data or "").isdigit() else None, name=r.form.name.data,
+                amount=(r.form.amount.data or "").replace(".", ""), method=r.form.method.data,
+                segment_key=r.form.segment_key.data or None) for r in form.side_awards],
+            preliminary_cutoff=form.preliminary_cutoff.data)
+        criteria = [(r.form.name.data or "", r.form.max_points.data or "") for r in form.rubric]
+        with view_action("Đã lưu điều lệ kỳ thi.") as action:
+            edition_rules.update_rules(edition=edition, rules=data, actor=actor_name(current_user),
+                                       reason=form.reason.data or "")
+            if _rubric_changed(edition, criteria):
+                preliminary.set_rubric(edition=edition, criteria=criteria, actor=current_user)
+        if action.ok:
+            return redirect(url_for(".rules", edition_id=edition.id))
+    elif request.method == "POST":
+        flash("Điều lệ chưa được lưu: hãy sửa các ô báo lỗi.", "danger")
+    status = 400 if request.method == "POST" else 200
+    return render_template("organiser/rules.html", form=form, edition=edition,
+                           marked=bool(edition_rules.marks_by_segment(edition))), status
+
+
+def item_url(edition, endpoint: str) -> str:
+    """The page that fixes a checklist item."""
+    if endpoint.startswith("organiser.") and endpoint not in ("organiser.units", "organiser.home"):
+        return url_for(endpoint, edition_id=edition.id)
+    if endpoint == "present.draw_page":
+        return url_for(endpoint, ref=edition.year)
+    if endpoint.startswith(("judges_admin.", "control.")):
+        return url_for(endpoint, edition=edition.year)
+    return url_for(endpoint)
+
+
+@bp.get("/editions/<int:edition_id>/checklist")
+def checklist(edition_id: int):
+    """The setup checklist: every item red or green, with the page that fixes it."""
+    edition = get_edition(edition_id)
+    items = build_checklist(edition)
+    db.session.rollback()
+    return render_template("organiser/checklist.html", edition=edition, items=items,
+                           urls={i.key: item_url(edition, i.endpoint) for i in items})
 
 
 class QuestionBankForm(FlaskForm):
@@ -298,8 +489,66 @@ def clusters(edition_id: int):
             action.succeed(f"Đã tạo {cluster.name}.")
         if action.ok:
             return redirect(url_for(".clusters", edition_id=edition.id))
-    return render_template("organiser/clusters.html", form=form, edition=edition,
-                           clusters=registration.list_clusters(edition))
+    clusters_ = registration.list_clusters(edition)
+    edit_forms = {}
+    for c in clusters_:
+        f = ClusterForm(prefix=f"c{c.id}", formdata=None, name=c.name, units=[cu.unit_id for cu in c.units])
+        f.units.choices = form.units.choices
+        edit_forms[c.id] = f
+    return render_template("organiser/clusters.html", form=form, edition=edition, clusters=clusters_,
+                           edit_forms=edit_forms)
+
+
+def _cluster(edition, cluster_id: int) -> Cluster:
+    cluster = db.session.get(Cluster, cluster_id)
+    if cluster is None or cluster.edition_id != edition.id:
+        raise NotFound("Không tìm thấy cụm này.", code="cluster_not_found")
+    return cluster
+
+
+@bp.post("/editions/<int:edition_id>/clusters/<int:cluster_id>/edit")
+def edit_cluster(edition_id: int, cluster_id: int):
+    """Rename a cluster and change its units."""
+    edition = get_edition(edition_id)
+    cluster = _cluster(edition, cluster_id)
+    form = ClusterForm(prefix=f"c{cluster.id}")
+    form.units.choices = _unit_choices()
+    if not form.validate_on_submit():
+        flash("; ".join(e for errors in form.errors.values() for e in errors) or "Dữ liệu không hợp lệ.", "danger")
+        return redirect(url_for(".clusters", edition_id=edition.id))
+    with view_action() as action:
+        registration.update_cluster(cluster=cluster, name=form.name.data, unit_ids=form.units.data, actor=current_user)
+        action.succeed(f"Đã cập nhật {cluster.name}.")
+    return redirect(url_for(".clusters", edition_id=edition.id))
+
+
+@bp.post("/editions/<int:edition_id>/clusters/<int:cluster_id>/delete")
+def delete_cluster(edition_id: int, cluster_id: int):
+    """Delete a cluster no judge is assigned to."""
+    edition = get_edition(edition_id)
+    cluster = _cluster(edition, cluster_id)
+    name = cluster.name
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        raise ValidationError("Biểu mẫu không hợp lệ.", code="bad_form")
+    with view_action(f"Đã xóa {name}."):
+        registration.delete_cluster(cluster=cluster, actor=current_user)
+    return redirect(url_for(".clusters", edition_id=edition.id))
+
+
+@bp.post("/editions/<int:edition_id>/entries/<int:entry_id>/withdraw")
+def withdraw_entry(edition_id: int, entry_id: int):
+    """Withdraw an entry ("Rút lui") with a reason."""
+    edition = get_edition(edition_id)
+    entry = db.session.get(Entry, entry_id)
+    if entry is None or entry.edition_id != edition.id:
+        raise NotFound("Không tìm thấy mô hình, sáng kiến này.", code="entry_not_found")
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        raise ValidationError("Biểu mẫu không hợp lệ.", code="bad_form")
+    with view_action(f"Đã ghi nhận “{entry.title}” rút lui."):
+        registration.withdraw_entry(entry=entry, reason=request.form.get("reason", ""), actor=current_user)
+    return redirect(url_for(".entries", edition_id=edition.id))
 
 
 @bp.get("/editions/<int:edition_id>/teams")
@@ -406,17 +655,35 @@ def preliminary_round(edition_id: int):
     scores = preliminary.entry_scores(edition)
     db.session.commit()
     cutoff = Decimal(edition.preliminary_cutoff)
+    names = preliminary.judge_names(edition)
+    threshold = Decimal(edition.preliminary_spread_threshold)
+    progress = preliminary.progress(edition)
+    db.session.commit()
     return render_template("organiser/preliminary.html", edition=edition, entries=entries_, scores=scores,
-                           cutoff=cutoff, passes=preliminary.passes, progress=preliminary.progress(edition),
+                           cutoff=cutoff, passes=preliminary.passes, progress=progress, names=names,
+                           threshold=threshold, flagged=lambda s: preliminary.is_spread_flagged(s, threshold),
                            form=FlaskForm())
+
+
+@bp.get("/editions/<int:edition_id>/preliminary/scoresheets.xlsx")
+def scoresheets_xlsx(edition_id: int):
+    """Every judge's preliminary scoresheet, in Excel."""
+    edition = get_edition(edition_id)
+    data = preliminary.scoresheets_xlsx(edition)
+    db.session.commit()
+    return Response(data, mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename=phieu-cham-so-khao-{edition.year}.xlsx"})
 
 
 @bp.post("/editions/<int:edition_id>/preliminary/close")
 def close_preliminary(edition_id: int):
     """Close the preliminary round: entries at or above the cutoff become finalists."""
     edition = get_edition(edition_id)
+    if not FlaskForm().validate_on_submit():
+        raise ValidationError("Biểu mẫu không hợp lệ.", code="bad_form")
     with view_action() as action:
-        finalists = preliminary.close_round(edition=edition, actor=current_user)
+        finalists = preliminary.close_round(edition=edition, actor=current_user,
+                                            override_reason=request.form.get("override_reason", ""))
         change = results_changed(edition)  # every open board follows
         action.succeed(f"Đã kết thúc vòng sơ khảo: {len(finalists)} mô hình, sáng kiến vào vòng chung khảo.")
     if action.ok:
@@ -501,6 +768,16 @@ def figures_csv(edition_id: int):
     data = csv_bytes(headers, rows, form=check_form(request.args.get("form")))
     return Response(data, mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f"attachment; filename=so-lieu-cac-vong-{edition.year}.csv"})
+
+
+@bp.get("/editions/<int:edition_id>/figures.xlsx")
+def figures_xlsx(edition_id: int):
+    edition = get_edition(edition_id)
+    headers, rows = round_figures.figures_table(round_figures.round_figures(edition))
+    data = table_workbook("Số liệu các vòng", headers, [[None if v == "" else v for v in r] for r in rows],
+                          caption=f"Số liệu các vòng — {edition.title}")
+    return Response(data, mimetype=XLSX, headers={
+        "Content-Disposition": f"attachment; filename=so-lieu-cac-vong-{edition.year}.xlsx"})
 
 
 STATUS_LABELS = {s.value: s.label for s in RoundStatus}

@@ -15,7 +15,7 @@ from contest_app.extensions import db
 from contest_app.models import Entry
 from contest_app.services.rounds import dossiers, preliminary
 from contest_app.services.rounds.editions import get_edition, list_editions
-from contest_app.services.errors import NotFound, ValidationError
+from contest_app.services.errors import Conflict, NotFound, ValidationError
 from contest_app.formatting import vn
 from contest_app.views.helpers import roles_required
 
@@ -73,14 +73,17 @@ def score(edition_id: int, entry_id: int):
     values = {c.id: v for c, v in ((c, preliminary.judge_scores(judge=current_user, entry=entry).get(c.id))
                                    for c in criteria)}
     error = None
+    version = preliminary.sheet_version(judge=current_user, entry=entry)
     if form.validate_on_submit():
         submitted = {c.id: request.form.get(f"c{c.id}", "") for c in criteria}
         try:
-            total = preliminary.record_scores(edition=edition_, judge=current_user, entry=entry, values=submitted)
-        except ValidationError as exc:
+            total = preliminary.record_scores(edition=edition_, judge=current_user, entry=entry, values=submitted,
+                                              version=request.form.get("version") or None)
+        except (ValidationError, Conflict) as exc:
             db.session.rollback()
             error = exc.message
-            values = submitted
+            if exc.code != "stale_scoresheet":
+                values = submitted
         else:
             db.session.commit()
             flash(f"Đã lưu điểm: tổng {vn(total)} điểm.", "success")
@@ -88,7 +91,7 @@ def score(edition_id: int, entry_id: int):
     db.session.commit()
     status = 400 if error else 200
     return render_template("prelim/score.html", edition=edition_, entry=entry, criteria=criteria, values=values,
-                           form=form, error=error, closed=preliminary.is_closed(edition_)), status
+                           form=form, error=error, closed=preliminary.is_closed(edition_), version=version), status
 
 
 @bp.get("/editions/<int:edition_id>/entries/<int:entry_id>/dossier")

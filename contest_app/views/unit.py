@@ -19,7 +19,7 @@ from contest_app.enums import Role, RoundStatus
 from contest_app.extensions import db
 from contest_app.formatting import vn_moment
 from contest_app.models import Edition, Team, Unit
-from contest_app.services.rounds import dossiers, qualifying, registration
+from contest_app.services.rounds import dossiers, preliminary, qualifying, registration
 from contest_app.services.rounds.editions import get_edition, list_editions
 from contest_app.services.errors import NotFound, PermissionDenied
 from contest_app.views.helpers import roles_required, view_action
@@ -122,6 +122,8 @@ def edition(edition_id: int):
         entries=registration.list_entries(edition=edition_, unit_id=unit.id),
         deadline_passed=qualifying.deadline_passed(edition_), format_local=vn_moment,
         unit_arg=unit.id if current_user.has_role(Role.ORGANISER) else None,
+        # focal points see the preliminary outcome only once the organisers publish it
+        prelim_visible=preliminary.is_published(edition_) or current_user.has_role(Role.ORGANISER),
     )
 
 
@@ -175,9 +177,12 @@ def new_entry(edition_id: int):
                                               summary=form.summary.data, group=form.group.data, team=team_,
                                               actor=current_user)
             _store_upload(entry, form.dossier)
+            warnings = registration.near_duplicates(entry)
             action.succeed(f"Đã đăng ký mô hình, sáng kiến “{entry.title}”.")
         if action.error:
             return render_template("unit/entry_form.html", form=form, edition=edition_, unit=unit, entry=None), action.error.status
+        for warning in warnings:
+            flash(warning, "warning")
         return redirect(url_for(".edition", edition_id=edition_.id,
                                 **({"unit_id": unit.id} if current_user.has_role(Role.ORGANISER) else {})))
     return render_template("unit/entry_form.html", form=form, edition=edition_, unit=unit, entry=None)

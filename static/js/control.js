@@ -102,6 +102,12 @@
       var tr = grid.insertRow();
       if (desk.open && desk.open.entry_id === e.id) { tr.className = "open-row"; }
       var td = tr.insertCell(); td.textContent = e.order + ". " + e.team;
+      if (e.same_unit_judges && e.same_unit_judges.length) {
+        var warn = document.createElement("span");
+        warn.className = "same-unit-judge";
+        warn.textContent = " ⚠ Giám khảo cùng đơn vị: " + e.same_unit_judges.join(", ");
+        td.appendChild(warn);
+      }
       var marked = desk.grid[String(e.id)] || [];
       desk.judges.forEach(function (j) {
         var c = tr.insertCell();

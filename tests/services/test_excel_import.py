@@ -114,3 +114,22 @@ def test_template_round_trips_as_an_empty_import(app):
     with pytest.raises(ValidationError) as exc:
         import_workbook(edition=edition, data=build_template(edition))
     assert exc.value.message == "Tệp không có dòng dữ liệu nào để nhập."
+
+
+def test_data_in_another_sheet_names_the_sheets_expected(app):
+    from io import BytesIO
+
+    from openpyxl import Workbook
+
+    edition = new_edition()
+    wb = Workbook()
+    wb.active.title = "Sheet1"
+    wb.active.append(["Tên mô hình, sáng kiến", "Tóm tắt", "Nhóm", "Đơn vị", "Đội thi"])
+    wb.active.append(["Một cửa số", "", 1, "Sở Y tế", ""])
+    out = BytesIO()
+    wb.save(out)
+    with pytest.raises(ValidationError) as exc:
+        import_workbook(edition=edition, data=out.getvalue())
+    assert exc.value.message == (
+        "Tệp không có dòng dữ liệu nào để nhập. Dữ liệu phải nằm trong các trang “Đơn vị”, “Đội thi”, "
+        "“Mô hình, sáng kiến” (tệp có các trang “Sheet1”); hãy đổi tên trang hoặc chép dữ liệu sang tệp mẫu.")

@@ -73,6 +73,7 @@ HTTP_POLICY = {
     # The figures per round are the report's too: the secretariat reads them (issue 15).
     "organiser.figures": STAFF,
     "organiser.figures_csv": STAFF,
+    "organiser.figures_xlsx": STAFF,
     ("trust.lock", "POST"): frozenset({SECRETARIAT}),
     ("trust.countersign", "POST"): frozenset({ORGANISER}),  # the second signature
 }

@@ -17,7 +17,8 @@ def test_organiser_creates_an_edition(client, make_user, login):
         follow_redirects=True,
     )
     html = unescape(response.get_data(as_text=True))
-    assert "Đã tạo kỳ thi “Lần thứ 5 - năm 2021” với điều lệ mặc định; hãy kiểm tra phần cài đặt." in html
+    assert "Đã tạo kỳ thi “Lần thứ 5 - năm 2021” (điều lệ mặc định); hãy kiểm tra điều lệ." in html
+    assert "Điều lệ kỳ thi · Lần thứ 5 - năm 2021" in html
     assert db.session.scalar(select(Edition.title)) == "Lần thứ 5 - năm 2021"
 
 

@@ -30,6 +30,9 @@ from contest_app.services.final.publication import (  # noqa: F401 - the board's
 )
 from contest_app.services.final.results import EditionResults, compute_results, finalists
 from contest_app.services.trust.audit import record_event
+from contest_app.services.final.final_judges import same_unit_judges
+from contest_app.services.final.setup_checklist import check_ready_for_marking
+from contest_app.services.rounds.registration import desk_labels
 
 
 def get_entry(edition: Edition, entry_id: Any) -> Entry:
@@ -71,6 +74,7 @@ def open_segment(*, edition: Edition, entry: Entry, segment: Segment, actor: str
     open one, under the same confirmation as ``close_segment`` when judges are missing.
     """
     ensure_unlocked(edition)
+    check_ready_for_marking(edition)
     state = state_of(edition)
     window = _window(entry, segment)
     if window is not None and window.is_open:
@@ -467,6 +471,7 @@ def desk_state(edition: Edition, results: EditionResults | None = None) -> dict[
     if open_segment is not None and state.open_entry_id is not None:
         missing = [{"judge_id": j.id, "name": j.name, "seat": j.seat}
                    for j in missing_judges(edition, state.open_entry_id, open_segment.id)]
+    labels, same_unit = desk_labels(entries), same_unit_judges(edition, entries)
     return {
         "edition": {"id": edition.id, "year": edition.year, "title": edition.title,
                     "reveal_mode": edition.reveal_mode, "judges": edition.judges_per_panel,
@@ -478,7 +483,7 @@ def desk_state(edition: Edition, results: EditionResults | None = None) -> dict[
         "grid_segment": None if grid_segment is None else {"key": grid_segment.key, "name": grid_segment.name},
         "segments": [{"key": s.key, "name": s.short_name or s.name} for s in segments],
         "entries": [
-            {"id": e.id, "order": e.final_order, "team": e.team.name if e.team else e.unit.name}
+            {"id": e.id, "order": e.final_order, "team": labels[e.id], "same_unit_judges": same_unit.get(e.id, [])}
             for e in entries
         ],
         "judges": [

@@ -11,13 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from contest_app.demo_data import CONTEST_NAME
-from contest_app.enums import RoundStatus
 from contest_app.extensions import db
-from contest_app.models import Edition, Entry, PrizeTier
+from contest_app.models import Edition, PrizeTier
 from contest_app.services.errors import Conflict, ValidationError
+from contest_app.services.rounds.round_figures import round_figures
 from contest_app.services.trust.audit import record_event
 
 ROUNDS = ("qualifying", "preliminary", "final")
@@ -55,23 +55,9 @@ def prize_structure(tiers: Sequence[tuple[str, int]]) -> str:
     return "; ".join(f"{count:02d} {name[:1].lower() + name[1:]}" for name, count in tiers)
 
 
-def _counted(edition: Edition) -> dict[str, int]:
-    def count(*conditions) -> int:
-        return db.session.scalar(select(func.count(Entry.id)).where(Entry.edition_id == edition.id, *conditions)) or 0
-
-    return {
-        "qualifying": count(),
-        "preliminary": count(Entry.qualifying_status == RoundStatus.PASSED.value),
-        "final": count(Entry.preliminary_status == RoundStatus.PASSED.value),
-    }
-
-
 def figures_of(edition: Edition) -> dict[str, int]:
-    """Entries per round: the recorded figures, or counted from the entries."""
-    history = edition.history or {}
-    if all(isinstance(history.get(k), int) for k in ROUNDS):
-        return {k: history[k] for k in ROUNDS}
-    return _counted(edition)
+    """Entries per round: the recorded figures, or counted from the entries (services/rounds/round_figures)."""
+    return {r.kind.value: r.total for r in round_figures(edition).rounds}
 
 
 def history_table() -> HistoryTable:

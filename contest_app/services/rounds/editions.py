@@ -1,8 +1,11 @@
 """Finding editions by id or year."""
 from __future__ import annotations
 
+import ipaddress
 from decimal import Decimal
+from urllib.parse import urlsplit
 
+from flask import current_app
 from sqlalchemy import select
 
 from contest_app import demo_data as data
@@ -10,6 +13,7 @@ from contest_app.enums import Aggregation, RoundKind
 from contest_app.extensions import db
 from contest_app.models import Edition, PrizeTier, Round, Segment, ThematicGroup
 from contest_app.services.errors import Conflict, NotFound, ValidationError
+from contest_app.services.rounds.edition_rules import copy_rules
 from contest_app.services.trust.audit import record_event
 
 
@@ -34,10 +38,12 @@ def list_editions() -> list[Edition]:
     return list(db.session.scalars(select(Edition).order_by(Edition.year.desc())))
 
 
-def create_edition(*, number: int, year: int, title: str = "", actor: str) -> Edition:
+def create_edition(*, number: int, year: int, title: str = "", actor: str,
+                   copy_from: Edition | None = None) -> Edition:
     """Create an edition with the default rules (those of 2019): three rounds, the three final
     segments (10 / 15 / 75, arithmetic mean, step 0,1), the prize tiers 1/1/2/3, thematic groups
-    Nhóm 1–5 and the preliminary cutoff 75. Every rule can be changed afterwards. Flushes.
+    Nhóm 1–5 and the preliminary cutoff 75; or, with ``copy_from``, every rule, rubric and
+    cluster of that edition. Every rule can be changed afterwards. Flushes.
     """
     if not 1 <= number <= 100:
         raise ValidationError("Lần tổ chức phải là số nguyên từ 1 đến 100.", code="bad_number")
@@ -74,4 +80,46 @@ def create_edition(*, number: int, year: int, title: str = "", actor: str) -> Ed
     db.session.flush()
     record_event(actor=actor, action="edition.create", edition_id=edition.id, object_type="edition",
                  object_id=edition.id, after={"number": number, "year": year, "title": edition.title})
+    if copy_from is not None:
+        copy_rules(source=copy_from, target=edition, actor=actor)
     return edition
+
+
+# --- the public address ------------------------------------------------------------------------
+
+LOOPBACK_WARNING = ("Địa chỉ công khai đang là địa chỉ nội bộ của máy chủ ({address}): điện thoại và máy tính bảng "
+                    "trong hội trường sẽ không mở được. Hãy đặt CONTEST_PUBLIC_URL hoặc địa chỉ công khai của kỳ thi.")
+
+
+def public_base(edition: Edition | None = None) -> str | None:
+    """The address the hall reaches the app at: the edition's own setting, else CONTEST_PUBLIC_URL."""
+    value = (edition.public_url if edition is not None else None) or current_app.config.get("CONTEST_PUBLIC_URL")
+    return value.rstrip("/") if value else None
+
+
+def is_loopback(url: str | None) -> bool:
+    """True when ``url`` points at the server itself (localhost, 127.x, ::1, 0.0.0.0)."""
+    host = (urlsplit(url or "").hostname or "").lower()
+    if not host or host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def set_public_url(*, edition: Edition, url: str | None, actor: str) -> None:
+    """Set (or clear, with a blank) the edition's public address; it must be http(s)://host[:port][/path]."""
+    text = (url or "").strip().rstrip("/")
+    if text:
+        parts = urlsplit(text)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise ValidationError("Địa chỉ công khai phải có dạng http://máy-chủ[:cổng] hoặc https://tên-miền.",
+                                  code="bad_public_url")
+    before = edition.public_url
+    edition.public_url = text or None
+    db.session.flush()
+    if before != edition.public_url:
+        record_event(actor=actor, action="edition.public_url", edition_id=edition.id, object_type="edition",
+                     object_id=edition.id, before={"public_url": before}, after={"public_url": edition.public_url})

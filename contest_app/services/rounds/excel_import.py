@@ -24,6 +24,7 @@ from contest_app.services.trust.audit import actor_name, record_event
 SHEET_UNITS = "Đơn vị"
 SHEET_TEAMS = "Đội thi"
 SHEET_ENTRIES = "Mô hình, sáng kiến"
+SHEET_GUIDE = "Hướng dẫn"
 
 COL_UNIT_NAME = "Tên đơn vị"
 COL_BLOCK = "Khối"
@@ -145,9 +146,16 @@ def import_workbook(*, edition: Edition, data: bytes, actor: User | None = None)
     unit_rows = _read_sheet(workbook, SHEET_UNITS, problems)
     team_rows = _read_sheet(workbook, SHEET_TEAMS, problems)
     entry_rows = _read_sheet(workbook, SHEET_ENTRIES, problems)
+    sheetnames = list(workbook.sheetnames)
     workbook.close()
     if not (unit_rows or team_rows or entry_rows) and not problems:
-        raise ValidationError("Tệp không có dòng dữ liệu nào để nhập.", code="empty_workbook")
+        expected = ", ".join(f"“{name}”" for name in COLUMNS)
+        found = ", ".join(f"“{name}”" for name in sheetnames)
+        others = [name for name in sheetnames if name not in COLUMNS and name != SHEET_GUIDE]
+        hint = (f" Dữ liệu phải nằm trong các trang {expected} (tệp có các trang {found}); "
+                "hãy đổi tên trang hoặc chép dữ liệu sang tệp mẫu.") if others else ""
+        raise ValidationError("Tệp không có dòng dữ liệu nào để nhập." + hint, code="empty_workbook",
+                              sheets=sheetnames)
 
     # Units: name -> block (new), or existing Unit.
     existing_units = {reg.normalise_name(u.name): u for u in db.session.scalars(select(Unit))}
@@ -282,7 +290,7 @@ def build_template(edition: Edition) -> bytes:
     """The .xlsx template: the three sheets with their headers, and a guide sheet."""
     workbook = Workbook()
     guide = workbook.active
-    guide.title = "Hướng dẫn"
+    guide.title = SHEET_GUIDE
     lines = [
         f"Mẫu nhập danh sách đơn vị, đội thi và mô hình, sáng kiến — {edition.title}",
         "Mỗi trang tính có dòng tiêu đề ở dòng 1; dữ liệu bắt đầu từ dòng 2. Không đổi tên các cột.",

@@ -6,19 +6,26 @@ Rules:
 - an entry's preliminary score is the exact mean (a Fraction) of its judges' totals;
 - at closing, an entry that passed the qualifying round and whose exact mean is at or
   above ``edition.preliminary_cutoff`` passes (75.00 passes, 74.99 does not); the others fail;
-- a judge never scores an entry of their own unit.
+- a judge never scores an entry of their own unit; a score given before the judge's unit was
+  corrected to the entry's unit is excluded from the mean (and shown as excluded);
+- closing needs a full panel per entry (every assigned judge not of the entry's unit has a
+  complete scoresheet), unless the organiser overrides it with a written reason (audited);
+- a scoresheet saved from an older page (its version differs from the stored one) is refused.
 
 ``Entry.preliminary_score`` keeps the mean cut to 2 decimals for display (never rounded
 up, so a shown 75,00 always passes); the pass/fail decision is taken on the exact value. Flushes; the caller commits.
 """
 from __future__ import annotations
 
+import io
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
 from fractions import Fraction
 
+from openpyxl import Workbook
+from openpyxl.styles import Font
 from sqlalchemy import delete, select
 
 from contest_app.enums import Role, RoundKind, RoundStatus
@@ -225,14 +232,35 @@ def check_may_score(*, edition: Edition, judge: User, entry: Entry) -> None:
 # --- scores ---------------------------------------------------------------------------------
 
 
-def record_scores(*, edition: Edition, judge: User, entry: Entry, values: dict[int, object]) -> Fraction:
+STALE_SHEET = ("Phiếu chấm này đã được lưu từ một cửa sổ khác sau khi bạn mở nó; điểm chưa được lưu. "
+               "Hãy tải lại trang để xem điểm mới nhất rồi chấm lại.")
+
+
+def sheet_version(*, judge: User, entry: Entry) -> str:
+    """The version of a judge's scoresheet for an entry: when it was last saved ("new" if never)."""
+    from sqlalchemy import func
+
+    at = db.session.scalar(select(func.max(PreliminaryScore.updated_at)).where(
+        PreliminaryScore.user_id == judge.id, PreliminaryScore.entry_id == entry.id))
+    if at is None:
+        return "new"
+    if at.tzinfo is not None:
+        at = at.astimezone(UTC).replace(tzinfo=None)
+    return at.isoformat()
+
+
+def record_scores(*, edition: Edition, judge: User, entry: Entry, values: dict[int, object],
+                  version: str | None = None) -> Fraction:
     """Store a judge's points on every criterion for one entry; return their exact total.
 
     Every criterion needs a number from 0 to its maximum with at most 2 decimals; a bad
-    value refuses the whole scoresheet and nothing is stored.
+    value refuses the whole scoresheet and nothing is stored. With ``version`` (what the
+    page showed), a sheet saved since then elsewhere refuses this save.
     """
     _ensure_open(edition)
     check_may_score(edition=edition, judge=judge, entry=entry)
+    if version is not None and version != sheet_version(judge=judge, entry=entry):
+        raise Conflict(STALE_SHEET, code="stale_scoresheet")
     criteria = rubric(edition)
     parsed: dict[int, Decimal] = {}
     for c in criteria:
@@ -265,11 +293,14 @@ def judge_scores(*, judge: User, entry: Entry) -> dict[int, Decimal]:
 
 @dataclass(frozen=True)
 class EntryScore:
-    """An entry's preliminary standing: every complete scoresheet's total and the exact mean."""
+    """An entry's preliminary standing: every counted complete scoresheet's total, the exact
+    mean, the totals excluded (a judge now of the entry's unit) and the judges expected."""
 
     entry_id: int
     totals: dict[int, Decimal]  # judge user id -> total
     mean: Fraction | None
+    excluded: dict[int, Decimal] = field(default_factory=dict)
+    expected: frozenset[int] = frozenset()
 
     @property
     def judges(self) -> int:
@@ -278,6 +309,18 @@ class EntryScore:
     @property
     def shown(self) -> Decimal | None:
         return shown_score(self.mean)
+
+    @property
+    def spread(self) -> Decimal | None:
+        """Highest total minus lowest (None with fewer than two sheets)."""
+        if len(self.totals) < 2:
+            return None
+        return max(self.totals.values()) - min(self.totals.values())
+
+    @property
+    def missing(self) -> frozenset[int]:
+        """Expected judges without a counted complete scoresheet."""
+        return frozenset(self.expected - set(self.totals))
 
 
 def shown_score(mean: Fraction | None) -> Decimal | None:
@@ -289,8 +332,37 @@ def shown_score(mean: Fraction | None) -> Decimal | None:
     return (Decimal(hundredths) / 100).quantize(Decimal("0.01"))
 
 
+def expected_judges(edition: Edition, entries: list[Entry] | None = None) -> dict[int, frozenset[int]]:
+    """For each qualified entry, the assigned judges who are to score it (never one of its unit)."""
+    entries = qualified_entries(edition) if entries is None else entries
+    rows = assignments(edition)
+    whole: set[int] = set()
+    clusters: dict[int, set[int]] = defaultdict(set)
+    users: dict[int, User] = {}
+    for r in rows:
+        users[r.user_id] = r.user
+        if r.cluster_id is None:
+            whole.add(r.user_id)
+        else:
+            clusters[r.user_id].add(r.cluster_id)
+    cluster_units: dict[int, set[int]] = defaultdict(set)
+    for cu in db.session.scalars(select(ClusterUnit).join(Cluster).where(Cluster.edition_id == edition.id)):
+        cluster_units[cu.cluster_id].add(cu.unit_id)
+    out = {}
+    for e in entries:
+        judges = set()
+        for uid, user in users.items():
+            if user.unit_id is not None and user.unit_id == e.unit_id:
+                continue
+            if uid in whole or any(e.unit_id in cluster_units[c] for c in clusters[uid]):
+                judges.add(uid)
+        out[e.id] = frozenset(judges)
+    return out
+
+
 def entry_scores(edition: Edition) -> dict[int, EntryScore]:
-    """Every qualified entry's totals per judge and exact mean (incomplete sheets ignored)."""
+    """Every qualified entry's totals per judge and exact mean (incomplete sheets ignored; a
+    sheet of a judge whose unit is now the entry's is excluded)."""
     criteria = {c.id for c in rubric(edition)}
     entries = qualified_entries(edition)
     ids = [e.id for e in entries]
@@ -298,12 +370,18 @@ def entry_scores(edition: Edition) -> dict[int, EntryScore]:
     if ids:
         for s in db.session.scalars(select(PreliminaryScore).where(PreliminaryScore.entry_id.in_(ids))):
             sheets[s.entry_id][s.user_id][s.criterion_id] = s.value
+    judge_units = {u.id: u.unit_id for u in db.session.scalars(
+        select(User).where(User.id.in_({uid for per in sheets.values() for uid in per} or {0})))}
+    expected = expected_judges(edition, entries)
     out = {}
     for e in entries:
-        totals = {uid: sum(vals.values(), Decimal(0)) for uid, vals in sheets[e.id].items()
-                  if set(vals) == criteria}
+        complete = {uid: sum(vals.values(), Decimal(0)) for uid, vals in sheets[e.id].items()
+                    if set(vals) == criteria}
+        totals = {uid: t for uid, t in complete.items() if judge_units.get(uid) != e.unit_id}
+        excluded = {uid: t for uid, t in complete.items() if uid not in totals}
         mean = Fraction(sum(totals.values(), Decimal(0))) / len(totals) if totals else None
-        out[e.id] = EntryScore(entry_id=e.id, totals=totals, mean=mean)
+        out[e.id] = EntryScore(entry_id=e.id, totals=totals, mean=mean, excluded=excluded,
+                               expected=expected.get(e.id, frozenset()))
     return out
 
 
@@ -312,10 +390,12 @@ def passes(mean: Fraction | None, cutoff: Decimal) -> bool:
     return mean is not None and mean >= Fraction(cutoff)
 
 
-def close_round(*, edition: Edition, actor: User, now: datetime | None = None) -> list[Entry]:
+def close_round(*, edition: Edition, actor: User, now: datetime | None = None,
+                override_reason: str = "") -> list[Entry]:
     """Close the round: entries at or above the cutoff pass, the others fail. Returns the finalists.
 
-    Refused while a qualified entry has no complete scoresheet.
+    Refused while a qualified entry has no complete scoresheet; refused while an entry lacks
+    the scoresheet of an expected judge, unless ``override_reason`` says why (audited).
     """
     _ensure_open(edition)
     scores = entry_scores(edition)
@@ -327,6 +407,14 @@ def close_round(*, edition: Edition, actor: User, now: datetime | None = None) -
         listed = "; ".join(f"“{e.title}”" for e in missing[:10])
         more = f" và {len(missing) - 10} mô hình, sáng kiến khác" if len(missing) > 10 else ""
         raise Conflict(f"Còn {len(missing)} mô hình, sáng kiến chưa có điểm: {listed}{more}.", code="unscored")
+    override_reason = " ".join((override_reason or "").split())
+    incomplete = [e for e in entries if scores[e.id].missing]
+    if incomplete and not override_reason:
+        listed = "; ".join(f"“{e.title}” ({scores[e.id].judges}/{len(scores[e.id].expected)} giám khảo)"
+                           for e in incomplete[:10])
+        more = f" và {len(incomplete) - 10} mô hình, sáng kiến khác" if len(incomplete) > 10 else ""
+        raise Conflict(f"Còn {len(incomplete)} mô hình, sáng kiến chưa được chấm đủ giám khảo: {listed}{more}. "
+                       "Hãy chờ đủ phiếu chấm, hoặc kết thúc vòng với lý do.", code="panel_incomplete")
     cutoff = Decimal(edition.preliminary_cutoff)
     finalists = []
     for e in entries:
@@ -342,10 +430,13 @@ def close_round(*, edition: Edition, actor: User, now: datetime | None = None) -
     row.closed_by = actor_name(actor)
     db.session.flush()
     record_event(actor=actor_name(actor), action="preliminary.close", edition_id=edition.id,
-                 object_type="edition", object_id=edition.id,
+                 object_type="edition", object_id=edition.id, reason=override_reason if incomplete else "",
                  after={"cutoff": cutoff, "scored": len(entries), "finalists": [e.id for e in finalists],
                         "means": {str(e.id): f"{scores[e.id].mean.numerator}/{scores[e.id].mean.denominator}"
-                                  for e in entries}})
+                                  for e in entries},
+                        "incomplete": {str(e.id): sorted(scores[e.id].missing) for e in incomplete},
+                        "excluded": {str(e.id): sorted(scores[e.id].excluded) for e in entries
+                                     if scores[e.id].excluded}})
     return finalists
 
 
@@ -390,3 +481,77 @@ def finalist_rows(edition: Edition) -> list[list]:
     return rows
 
 
+# --- the organisers' view of every scoresheet ------------------------------------------------
+
+
+def judge_names(edition: Edition) -> dict[int, str]:
+    """Every preliminary judge of the edition (assigned or having scored), id -> display name."""
+    ids = {a.user_id for a in assignments(edition)}
+    criteria = select(RubricCriterion.id).where(RubricCriterion.edition_id == edition.id)
+    ids |= set(db.session.scalars(select(PreliminaryScore.user_id).where(PreliminaryScore.criterion_id.in_(criteria))))
+    users = db.session.scalars(select(User).where(User.id.in_(ids or {0})).order_by(User.id))
+    return {u.id: u.display_name or u.username for u in users}
+
+
+def is_spread_flagged(score: EntryScore, threshold: Decimal) -> bool:
+    """The judges' totals for an entry lie further apart than the edition's threshold."""
+    return score.spread is not None and score.spread > threshold
+
+
+SCORESHEET_SHEETS = ("Tổng hợp", "Phiếu chấm")
+
+
+def scoresheets_xlsx(edition: Edition) -> bytes:
+    """Every judge's scoresheet as Excel: a summary (each judge's total, mean, spread, flag) and
+    one row per scoresheet with the points per criterion. Numbers are numbers (2 decimals)."""
+    criteria = rubric(edition)
+    entries = qualified_entries(edition)
+    scores = entry_scores(edition)
+    names = judge_names(edition)
+    threshold = Decimal(edition.preliminary_spread_threshold)
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = SCORESHEET_SHEETS[0]
+    judge_ids = list(names)
+    summary.append(["Mã", "Tên mô hình, sáng kiến", "Đơn vị"] + [names[j] for j in judge_ids]
+                   + ["Điểm trung bình", "Chênh lệch cao nhất - thấp nhất", "Cần xem lại", "Ghi chú"])
+    for cell in summary[1]:
+        cell.font = Font(bold=True)
+    for e in entries:
+        s = scores[e.id]
+        notes = []
+        if s.excluded:
+            notes.append("Không tính điểm của " + ", ".join(names.get(u, str(u)) for u in sorted(s.excluded))
+                         + " (cùng đơn vị)")
+        if s.missing:
+            notes.append("Chưa chấm: " + ", ".join(names.get(u, str(u)) for u in sorted(s.missing)))
+        summary.append([e.id, _text(e.title), e.unit.name]
+                       + [s.totals.get(j, s.excluded.get(j)) for j in judge_ids]
+                       + [s.shown, s.spread, "Có" if is_spread_flagged(s, threshold) else "", "; ".join(notes)])
+        for cell in summary[summary.max_row][3:3 + len(judge_ids) + 2]:
+            cell.number_format = "0.00"
+    sheets = workbook.create_sheet(SCORESHEET_SHEETS[1])
+    sheets.append(["Mã", "Tên mô hình, sáng kiến", "Giám khảo"] + [c.name for c in criteria] + ["Tổng", "Được tính"])
+    for cell in sheets[1]:
+        cell.font = Font(bold=True)
+    by_sheet: dict[tuple[int, int], dict[int, Decimal]] = defaultdict(dict)
+    ids = [e.id for e in entries]
+    for row in db.session.scalars(select(PreliminaryScore).where(PreliminaryScore.entry_id.in_(ids or [0]))):
+        by_sheet[(row.entry_id, row.user_id)][row.criterion_id] = row.value
+    for e in entries:
+        s = scores[e.id]
+        for uid in sorted(u for (eid, u) in by_sheet if eid == e.id):
+            values = by_sheet[(e.id, uid)]
+            counted = "Có" if uid in s.totals else ("Không (cùng đơn vị)" if uid in s.excluded else "Không (chưa đủ)")
+            sheets.append([e.id, _text(e.title), names.get(uid, str(uid))] + [values.get(c.id) for c in criteria]
+                          + [sum(values.values(), Decimal(0)), counted])
+            for cell in sheets[sheets.max_row][3:3 + len(criteria) + 1]:
+                cell.number_format = "0.00"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _text(value: str) -> str:
+    """A text cell never read as a formula."""
+    return "'" + value if value[:1] in "=+-@" else value

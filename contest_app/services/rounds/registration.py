@@ -14,9 +14,22 @@ from sqlalchemy import func, select
 
 from contest_app.enums import Block, Role, RoundStatus
 from contest_app.extensions import db
-from contest_app.models import Cluster, ClusterUnit, Edition, Entry, Team, TeamMember, ThematicGroup, Unit, User
+from contest_app.models import (
+    Cluster,
+    ClusterUnit,
+    Edition,
+    Entry,
+    Mark,
+    PreliminaryAssignment,
+    Team,
+    TeamMember,
+    ThematicGroup,
+    Unit,
+    User,
+)
 from contest_app.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from contest_app.services.rounds.preliminary import is_closed
+from contest_app.services.rounds.similarity import similar_entries
 from contest_app.services.trust.accounts import create_user
 from contest_app.services.trust.audit import actor_name, record_event
 from contest_app.services.trust.lock_guard import ensure_unlocked
@@ -406,3 +419,127 @@ def update_edition_settings(*, edition: Edition, actor: User, **changes) -> Edit
     record_event(actor=actor_name(actor), action="edition.settings", edition_id=edition.id, object_type="edition",
                  object_id=edition.id, before=before, after=plain(changes))
     return edition
+
+
+# --- clusters: edit and delete ----------------------------------------------------------------
+
+
+def update_cluster(*, cluster: Cluster, name: str, unit_ids: list[int], actor: User | None = None) -> Cluster:
+    """Rename a cluster and replace its units (a unit stays in at most one cluster of the edition)."""
+    edition = db.session.get(Edition, cluster.edition_id)
+    if is_closed(edition):
+        raise Conflict("Vòng sơ khảo đã kết thúc; không thể sửa cụm.", code="round_closed")
+    name = " ".join((name or "").split())
+    if not name:
+        raise ValidationError("Tên cụm không được để trống.", code="cluster_name_required")
+    clash = db.session.scalar(select(Cluster).where(Cluster.edition_id == cluster.edition_id, Cluster.name == name,
+                                                    Cluster.id != cluster.id))
+    if clash is not None:
+        raise Conflict(f"Cụm “{name}” đã có trong kỳ thi này.", code="cluster_exists")
+    taken = {cu.unit_id for cu in db.session.scalars(
+        select(ClusterUnit).join(Cluster).where(Cluster.edition_id == cluster.edition_id, Cluster.id != cluster.id))}
+    wanted = list(dict.fromkeys(unit_ids))
+    for unit_id in wanted:
+        unit = db.session.get(Unit, unit_id)
+        if unit is None:
+            raise NotFound(f"Không tìm thấy đơn vị có mã {unit_id}.", code="unit_not_found")
+        if unit_id in taken:
+            raise Conflict(f"Đơn vị “{unit.name}” đã thuộc một cụm khác của kỳ thi này.", code="unit_in_cluster")
+    before = {"name": cluster.name, "unit_ids": sorted(cu.unit_id for cu in cluster.units)}
+    cluster.name = name
+    current = {cu.unit_id: cu for cu in cluster.units}
+    for unit_id, cu in current.items():
+        if unit_id not in wanted:
+            cluster.units.remove(cu)
+    for unit_id in wanted:
+        if unit_id not in current:
+            cluster.units.append(ClusterUnit(unit_id=unit_id))
+    db.session.flush()
+    record_event(actor=actor_name(actor), action="cluster.update", edition_id=cluster.edition_id,
+                 object_type="cluster", object_id=cluster.id, before=before,
+                 after={"name": name, "unit_ids": sorted(wanted)})
+    return cluster
+
+
+def delete_cluster(*, cluster: Cluster, actor: User | None = None) -> None:
+    """Delete a cluster that no preliminary judge is assigned to."""
+    assigned = db.session.scalar(select(func.count(PreliminaryAssignment.id)).where(
+        PreliminaryAssignment.cluster_id == cluster.id)) or 0
+    if assigned:
+        raise Conflict(f"{cluster.name} đang có {assigned} giám khảo được phân công; hãy bỏ phân công trước khi xóa.",
+                       code="cluster_in_use")
+    before = {"name": cluster.name, "unit_ids": sorted(cu.unit_id for cu in cluster.units)}
+    edition_id, cluster_id = cluster.edition_id, cluster.id
+    db.session.delete(cluster)
+    db.session.flush()
+    record_event(actor=actor_name(actor), action="cluster.delete", edition_id=edition_id, object_type="cluster",
+                 object_id=cluster_id, before=before)
+
+
+# --- withdrawing an entry ---------------------------------------------------------------------
+
+
+def withdraw_entry(*, entry: Entry, reason: str, actor: User) -> Entry:
+    """Withdraw an entry ("Rút lui") from the round it is in, with a reason (audited).
+
+    Before the qualifying result the qualifying status becomes withdrawn; after it, the
+    preliminary status (a finalist leaves the final too). Refused once the entry has final marks.
+    """
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationError("Vui lòng ghi lý do rút lui.", code="reason_required")
+    withdrawn = RoundStatus.WITHDRAWN.value
+    if withdrawn in (entry.qualifying_status, entry.preliminary_status, entry.final_status):
+        raise Conflict(f"Mô hình, sáng kiến “{entry.title}” đã rút lui.", code="already_withdrawn")
+    if db.session.scalar(select(func.count(Mark.id)).where(Mark.entry_id == entry.id)):
+        raise Conflict("Đội thi đã có điểm chấm chung khảo; không thể rút lui.", code="entry_has_marks")
+    before = entry_snapshot(entry)
+    if entry.qualifying_status == RoundStatus.PENDING.value:
+        entry.qualifying_status = withdrawn
+    elif entry.qualifying_status == RoundStatus.PASSED.value and entry.preliminary_status in (
+            RoundStatus.PENDING.value, RoundStatus.PASSED.value):
+        if entry.preliminary_status == RoundStatus.PASSED.value:
+            entry.final_status = withdrawn
+            entry.final_order = None
+        entry.preliminary_status = withdrawn
+    else:
+        raise Conflict("Mô hình, sáng kiến đã bị loại; không cần rút lui.", code="entry_out")
+    db.session.flush()
+    record_event(actor=actor_name(actor), action="entry.withdraw", edition_id=entry.edition_id, object_type="entry",
+                 object_id=entry.id, before=before, after=entry_snapshot(entry), reason=reason)
+    return entry
+
+
+# --- what the desk and the registration show --------------------------------------------------
+
+
+def desk_labels(entries: list[Entry]) -> dict[int, str]:
+    """A label per finalist for the desk: the team's name, else the unit's; two finalists that
+    would read alike get their initiative's title (shortened) after it."""
+    base = {e.id: e.team.name if e.team else e.unit.name for e in entries}
+    counts: dict[str, int] = {}
+    for label in base.values():
+        counts[label] = counts.get(label, 0) + 1
+    out = {}
+    for e in entries:
+        label = base[e.id]
+        if counts[label] > 1:
+            title = e.title if len(e.title) <= 40 else e.title[:40].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+            label = f"{label} — {title}"
+        out[e.id] = label
+    return out
+
+
+def near_duplicates(entry: Entry, *, limit: int = 3) -> list[str]:
+    """Vietnamese warnings naming up to ``limit`` entries of this or earlier editions that look
+    like ``entry`` (services/rounds/similarity's threshold)."""
+    edition = db.session.get(Edition, entry.edition_id)
+    matches = similar_entries(edition=edition, limit=limit).get(entry.id, [])
+    out = []
+    for m in matches:
+        other_edition = db.session.get(Edition, m.other.edition_id)
+        where = "cùng kỳ thi" if m.same_edition else f"kỳ thi năm {other_edition.year}"
+        percent = f"{m.similarity:.1f}".replace(".", ",")
+        out.append(f"Lưu ý: mô hình, sáng kiến này giống “{m.other.title}” ({m.other.unit.name}, {where}) "
+                   f"ở mức {percent}%; Ban Tổ chức sẽ xem xét trùng lặp.")
+    return out

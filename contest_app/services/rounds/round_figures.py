@@ -3,8 +3,11 @@ and per thematic group (2019: 95 → 52 → 12).
 
 An entry counts in the qualifying round once registered (unless withdrawn), in the
 preliminary round once its unit passed it, and in the final once it passed the
-preliminary round. For an edition recorded with figures only, the totals come from
-its history and the breakdowns are empty. Read-only.
+preliminary round. Where the edition records its published figures (``Edition.history``:
+the editions known by figures only, and the 2019 demo, which holds only its finalists), those
+totals are the figures, and a round's breakdown is shown only when the entries held account
+for all of it. This is the one function every page, report and export takes its round
+figures from (organisers, secretariat, history table). Read-only.
 """
 from __future__ import annotations
 
@@ -57,9 +60,18 @@ def _in_round(entry: Entry, kind: RoundKind) -> bool:
             and entry.preliminary_status == RoundStatus.PASSED.value)
 
 
+def recorded_totals(edition: Edition) -> dict[str, int] | None:
+    """The published entries per round, when the edition records all three."""
+    history = edition.history or {}
+    if all(isinstance(history.get(k.value), int) for k in RoundKind):
+        return {k.value: history[k.value] for k in RoundKind}
+    return None
+
+
 def round_figures(edition: Edition) -> RoundFigures:
     """Counts per round, per block and per thematic group."""
     groups = [(g.number, g.name) for g in edition.thematic_groups]
+    recorded = recorded_totals(edition)
     if edition.figures_only:
         history = edition.history or {}
         return RoundFigures(edition.id, groups, [
@@ -68,11 +80,15 @@ def round_figures(edition: Edition) -> RoundFigures:
     rounds = []
     for kind in RoundKind:
         chosen = [e for e in entries if _in_round(e, kind)]
+        total = recorded[kind.value] if recorded else len(chosen)
+        if total != len(chosen):
+            rounds.append(RoundCount(kind, total))
+            continue
         blocks = Counter(e.unit.block for e in chosen)
         numbers = Counter(e.thematic_group.number for e in chosen if e.thematic_group is not None)
         rounds.append(RoundCount(
             kind,
-            len(chosen),
+            total,
             {b.value: blocks.get(b.value, 0) for b in Block},
             {n: numbers.get(n, 0) for n, _name in groups},
         ))
