@@ -168,6 +168,10 @@ def public_results(edition: Edition, results: EditionResults | None = None) -> d
                 "prize": pub["prize"], "side_awards": pub["side_awards"],
             })
     data["rows"] = rows
+    if not view.finalists_public:
+        # Which teams still miss marks would name the finalists before they are published.
+        data["completeness"] = {**data["completeness"], "missing": [],
+                                "label": "" if data["completeness"]["is_complete"] else "DỰ THẢO — chưa đủ điểm."}
     if not view.all_public:
         data["averages"] = {k: None for k in data["averages"]}
         data["rates_of_max"] = {k: None for k in data["rates_of_max"]}
