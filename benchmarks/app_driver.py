@@ -58,6 +58,9 @@ class AppDriver:
     def start(self) -> None:
         env = {
             "CONTEST_SECRET_KEY": secrets.token_urlsafe(32),
+            # the audit chain's and the judges' own keys, shared by the preparing process and every server
+            "CONTEST_AUDIT_KEY": secrets.token_urlsafe(32),
+            "CONTEST_JUDGE_KEY": secrets.token_urlsafe(32),
             "CONTEST_ASYNC_MODE": "gevent",
             "PYTHONWARNINGS": "ignore",
         }

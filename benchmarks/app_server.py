@@ -4,8 +4,9 @@
     python -m benchmarks.app_server --port 5201   # serve (gevent, monkey-patched first thing)
 
 Settings come from the environment exactly as for ``python run.py``: CONTEST_DATABASE_URL,
-CONTEST_SECRET_KEY (the judges' tokens derive from it, so the preparing process and every
-server share it), CONTEST_MESSAGE_QUEUE for several processes. Two differences with run.py,
+CONTEST_SECRET_KEY, CONTEST_AUDIT_KEY and CONTEST_JUDGE_KEY (the judges' tokens derive from the
+last, so the preparing process and every server share it), CONTEST_MESSAGE_QUEUE for several
+processes. Two differences with run.py,
 both because the benchmark prepares its own throw-away database: the schema comes from
 ``db.create_all()`` (not Alembic), and BENCH_SOCKETIO_CHANNEL names the Redis channel, so that
 a benchmark never talks to the test suite's servers on the same Redis (pub/sub channels are

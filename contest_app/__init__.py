@@ -4,9 +4,10 @@ This module holds the application factory and nothing else.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # imported inside create_app: ``python -m contest_app`` patches gevent first
+    from flask import Flask
 
 
 def create_app(config: Any = None) -> Flask:
@@ -15,16 +16,25 @@ def create_app(config: Any = None) -> Flask:
     ``config`` may be a mapping of settings or an object/class whose
     upper-case attributes are settings; it overrides what the environment says.
     """
+    import os
     from pathlib import Path
 
-    from contest_app.config import Config, ensure_secret_key
+    from flask import Flask
 
-    root = Path(__file__).resolve().parent.parent
+    from contest_app import paths
+    from contest_app.config import Config, check_keys
+
+    # CONTEST_INSTANCE_PATH (a deployment's state folder) if set; else a checkout keeps its
+    # instance folder beside the package (instance/), an installed package Flask's default,
+    # <venv>/var/contest_app-instance.
+    instance_path = os.environ.get("CONTEST_INSTANCE_PATH") or (
+        str(paths.CHECKOUT_DIR / "instance") if paths.is_checkout() else None
+    )
     app = Flask(
         __name__,
-        instance_path=str(root / "instance"),
-        template_folder=str(root / "templates"),
-        static_folder=str(root / "static"),
+        instance_path=instance_path,
+        template_folder=str(paths.TEMPLATES_DIR),
+        static_folder=str(paths.STATIC_DIR),
     )
     app.config.from_object(Config())
     if config is not None:
@@ -38,11 +48,39 @@ def create_app(config: Any = None) -> Flask:
             f"sqlite:///{Path(app.instance_path) / 'contest_app.sqlite'}"
         )
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = ensure_secret_key(Path(app.instance_path))
+        # Only the demo and the tests generate a key in the instance folder (check_keys refuses a
+        # missing key in production); the commands that print credentials refuse such a key on a
+        # shared database.
+        app.config["SECRET_KEY_FROM_INSTANCE"] = True
+    if not app.config.get("CONTEST_JUDGE_KEY"):
+        app.config["JUDGE_KEY_FROM_INSTANCE"] = True
+    check_keys(app.config, Path(app.instance_path))
 
     from contest_app.extensions import init_extensions
 
     init_extensions(app)
+    from contest_app.services.trust.inputs import guard_lengths
+    from contest_app.services.trust.audit import watch_marks
+
+    guard_lengths()  # every text checked (length, control characters) before each flush
+    watch_marks()  # every change of a mark is a chained audit record
+    proxies = int(str(app.config.get("CONTEST_TRUSTED_PROXIES") or 0))
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client address (rate limits, logs) is the one the trusted proxies forwarded.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+    from werkzeug.routing import IntegerConverter
+
+    class BoundedInt(IntegerConverter):
+        """``<int:…>`` up to 2^63 - 1: a longer number is no id (404), never an overflow in the database."""
+
+        def __init__(self, url_map, *args, **kwargs):
+            kwargs.setdefault("max", 2**63 - 1)
+            super().__init__(url_map, *args, **kwargs)
+
+    app.url_map.converters["int"] = BoundedInt
 
     from contest_app.views import register_blueprints
 

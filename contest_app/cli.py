@@ -7,6 +7,8 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
+from contest_app.cli_banks import register as register_bank_commands
+from contest_app.cli_deploy import register as register_deploy_commands
 from contest_app.cli_draw import register as register_draw_commands
 from contest_app.cli_errors import fail as _fail
 from contest_app.cli_rounds import register as register_rounds_commands
@@ -105,4 +107,6 @@ def register_commands(app: Flask) -> None:
         app.cli.add_command(command)
     register_trust_commands(app)
     register_draw_commands(app)
+    register_bank_commands(app)
     register_rounds_commands(app)
+    register_deploy_commands(app)

@@ -25,24 +25,48 @@ audit_cli = AppGroup("audit", help="Nhật ký kiểm tra (chuỗi băm).")
 
 
 @audit_cli.command("verify")
-def audit_verify_command() -> None:
-    """Kiểm tra toàn bộ chuỗi nhật ký: phát hiện bản ghi bị xóa hoặc bị sửa."""
+@click.option("--head", "expected_head", default=None,
+              help="Mã băm của bản ghi cuối đã lưu bên ngoài (in trên phụ lục, hoặc từ “audit head”).")
+def audit_verify_command(expected_head: str | None) -> None:
+    """Kiểm tra chuỗi nhật ký (có khóa) và đối chiếu từng điểm trong CSDL với nhật ký."""
     from sqlalchemy import func, select
 
+    from contest_app.models import Mark
+    from contest_app.services.trust.audit import chain_head, verify_chain, verify_marks
 
-    problems = verify_chain()
+    problems = sorted(verify_chain() + verify_marks(), key=lambda p: p.event_id)
+    if expected_head:
+        wanted = expected_head.strip().split(":")[-1].lower()
+        found = db.session.scalar(select(AuditEvent).where(AuditEvent.hash == wanted))
+        if found is None:
+            from contest_app.services.trust.audit import ChainProblem
+
+            problems.insert(0, ChainProblem(0, f"Không tìm thấy bản ghi có mã băm {wanted} (mã đã lưu bên ngoài): "
+                                               "nhật ký đã bị cắt bớt hoặc bị tính lại."))
     if problems:
-        click.echo(f"Chuỗi nhật ký KHÔNG toàn vẹn: {len(problems)} lỗi.", err=True)
+        click.echo(f"Chuỗi nhật ký KHÔNG toàn vẹn: {len(problems)} lỗi (lỗi đầu tiên trước).", err=True)
         for problem in problems:
             click.echo(f"- {problem.message}", err=True)
         raise SystemExit(1)
     count = db.session.scalar(select(func.count()).select_from(AuditEvent))
-    click.echo(f"Chuỗi nhật ký toàn vẹn: {count} bản ghi.")
-    last = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
-    if last is not None:
+    marks = db.session.scalar(select(func.count()).select_from(Mark))
+    click.echo(f"Chuỗi nhật ký toàn vẹn: {count} bản ghi; {marks} điểm khớp với nhật ký.")
+    head = chain_head()
+    if head is not None:
         # Deleting the newest records leaves a valid chain; keeping this line outside the
         # database (minutes, printed appendix) is what reveals such a truncation later.
-        click.echo(f"Mã băm của bản ghi cuối (#{last.id}): {last.hash}")
+        click.echo(f"Mã băm của bản ghi cuối (#{head[0]}): {head[1]}")
+
+
+@audit_cli.command("head")
+def audit_head_command() -> None:
+    """In mã băm của bản ghi cuối (dạng id:mã) để lưu bên ngoài ứng dụng."""
+    from contest_app.services.trust.audit import chain_head
+
+    head = chain_head()
+    if head is None:
+        raise CommandError("Nhật ký chưa có bản ghi nào.")
+    click.echo(f"{head[0]}:{head[1]}")
 
 
 @click.command("verify-results")

@@ -1,6 +1,9 @@
 """Flask extensions, created unbound and initialised in create_app."""
 from __future__ import annotations
 
+import os
+import sqlite3
+import time
 from pathlib import Path
 
 from flask import Flask
@@ -27,15 +30,78 @@ login_manager = LoginManager()
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
 
+#: How long a SQLite writer waits for another writer before "database is locked".
+SQLITE_BUSY_MS = int(os.environ.get("CONTEST_SQLITE_BUSY_MS") or 10_000)
+
+
+def _gevent_patched() -> bool:
+    try:
+        from gevent import monkey
+    except ImportError:  # pragma: no cover - gevent is a dependency
+        return False
+    return monkey.is_module_patched("time")
+
+
+class CooperativeCursor(sqlite3.Cursor):
+    """A cursor that waits for another writer by sleeping (a gevent yield), not inside SQLite.
+
+    SQLite's own busy timeout waits inside the C call: under gevent that blocks the one
+    thread of the server, and every board, tablet and page freezes until the other
+    writer is done. Here SQLite gives up at once and the wait happens in Python, so the
+    other greenlets (reads never wait for a writer in WAL mode) keep being served.
+    """
+
+    def execute(self, *args, **kwargs):
+        return _retry(super().execute, args, kwargs)
+
+    def executemany(self, *args, **kwargs):
+        return _retry(super().executemany, args, kwargs)
+
+
+class CooperativeConnection(sqlite3.Connection):
+    """A SQLite connection whose cursors wait cooperatively (see ``CooperativeCursor``)."""
+
+    def cursor(self, factory=CooperativeCursor):  # noqa: D401 - sqlite3's signature
+        return super().cursor(factory)
+
+    def execute(self, *args, **kwargs):
+        return self.cursor().execute(*args, **kwargs)
+
+    def commit(self):
+        return _retry(super().commit, (), {})
+
+
+def _retry(call, args, kwargs):
+    deadline = time.monotonic() + SQLITE_BUSY_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            return call(*args, **kwargs)
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(pause)  # gevent-patched: other greenlets run meanwhile
+        pause = min(pause * 2, 0.05)
+
+
+def sqlite_connect_args(uri: str) -> dict:
+    """Extra connect arguments for a SQLite URI: the cooperative connection under gevent."""
+    if uri.startswith("sqlite") and _gevent_patched():
+        return {"factory": CooperativeConnection}
+    return {}
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - trivial
     """Use WAL and a busy timeout on SQLite so concurrent writers wait instead of failing."""
     module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
+    if not module.startswith("sqlite3") and not isinstance(dbapi_connection, sqlite3.Connection):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    # Under gevent the wait happens in CooperativeConnection, outside SQLite (see there).
+    busy = 0 if isinstance(dbapi_connection, CooperativeConnection) else SQLITE_BUSY_MS
+    cursor.execute(f"PRAGMA busy_timeout={busy}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
@@ -43,6 +109,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
 
 def init_extensions(app: Flask) -> None:
     """Bind every extension to ``app``."""
+    extra = sqlite_connect_args(str(app.config.get("SQLALCHEMY_DATABASE_URI") or ""))
+    if extra:
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options["connect_args"] = {**options.get("connect_args", {}), **extra}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)

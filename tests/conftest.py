@@ -17,6 +17,12 @@ from contest_app import create_app
 from contest_app.config import TestConfig
 from contest_app.extensions import db
 
+# The tests (and the servers they start, which inherit the environment) run in test mode:
+# short test keys are accepted, and every process shares the same audit and judge keys.
+os.environ.setdefault("CONTEST_ENV", "test")
+os.environ.setdefault("CONTEST_AUDIT_KEY", "test-audit-key-not-for-production")
+os.environ.setdefault("CONTEST_JUDGE_KEY", "test-judge-key-not-for-production")
+
 PG_URL = os.environ.get("CONTEST_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("CONTEST_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

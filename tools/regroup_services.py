@@ -26,7 +26,7 @@ PACKAGES: dict[str, str] = {
     "rounds": "Rounds before the final: registration, import, qualifying and preliminary rounds, dossiers.",
     "final": "The final: draw, judges' access and marks, quiz answers, results, their lock and the live board.",
     "outputs": "What the contest hands over afterwards: history across editions and the follow-up of winners.",
-    "trust": "Trust: accounts, audit trail, backups and rate limits.",
+    "trust": "Trust: accounts, audit trail, backups, rate limits and the deployment's secret-key check.",
 }
 
 MAPPING: dict[str, str] = {
@@ -59,6 +59,7 @@ MAPPING: dict[str, str] = {
     "audit": "trust",
     "backup": "trust",
     "ratelimit": "trust",
+    "deployment": "trust",  # the secret key's fingerprint and the one-time start-up steps
     "lock_guard": "trust",  # the one lock guard, importable by every writer without a circle
     "accounts": "trust",
 }

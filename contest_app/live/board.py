@@ -16,14 +16,16 @@ from sqlalchemy import select
 from contest_app.extensions import db
 from contest_app.models import LiveState
 from contest_app.live import events as ev
+from contest_app.live import payloads
 from contest_app.services.final import live_state
 from contest_app.services.rounds.editions import get_edition
 from contest_app.services.errors import ServiceError
 
 
 def _edition_ref(auth: Any) -> str:
-    if isinstance(auth, dict) and auth.get("edition") is not None:
-        return str(auth["edition"])
+    ref = payloads.parse(payloads.EditionAuth, auth if isinstance(auth, dict) else None).edition
+    if ref is not None:
+        return str(ref)
     return request.args.get("edition", "")
 
 
@@ -43,9 +45,8 @@ def on_connect(auth: Any = None):
 
 def on_get_snapshot(data: Any = None) -> dict[str, Any]:
     """A board that saw a gap in the sequence numbers asks for the whole board again."""
-    ref = data.get("edition") if isinstance(data, dict) else None
     try:
-        edition = get_edition(str(ref) if ref is not None else request.args.get("edition", ""))
+        edition = get_edition(_edition_ref(data))
     except ServiceError as exc:
         db.session.rollback()
         return exc.to_dict()
@@ -56,9 +57,8 @@ def on_get_snapshot(data: Any = None) -> dict[str, Any]:
 
 def on_get_seq(data: Any = None) -> dict[str, Any]:
     """The board's sequence number only (one small read): a board behind it fetches the snapshot."""
-    ref = data.get("edition") if isinstance(data, dict) else None
     try:
-        edition = get_edition(str(ref) if ref is not None else request.args.get("edition", ""))
+        edition = get_edition(_edition_ref(data))
     except ServiceError as exc:
         db.session.rollback()
         return exc.to_dict()

@@ -128,3 +128,20 @@ def presenter_changed(edition_id: int, event: str, state: dict[str, Any]) -> Non
 def present_state_to_caller(state: dict[str, Any]) -> None:
     """Answer a screen that just connected with what the screen shows now (``present_state``)."""
     emit(ev.PRESENT_STATE, {"state": state})
+
+
+ACCESS_REVOKED = "access_revoked"
+REVOKED_MESSAGE = "Mã đăng nhập của bạn đã bị thu hồi hoặc được cấp lại. Vui lòng quét mã QR mới."
+
+
+def judge_revoked(judge_id: int) -> None:
+    """A judge's access was revoked or regenerated: cut the judge's sockets off at once.
+
+    The tablet is told (on every server process, through the message queue) and this
+    process disconnects the judge's sockets itself; every later event is refused anyway,
+    since the judge is re-checked on each one.
+    """
+    room = ev.judge_room(judge_id)
+    socketio.emit(ACCESS_REVOKED, {"message": REVOKED_MESSAGE}, to=room, namespace=ev.JUDGE_NS)
+    for sid, _eio_sid in list(socketio.server.manager.get_participants(ev.JUDGE_NS, room)):
+        socketio.server.disconnect(sid, namespace=ev.JUDGE_NS)

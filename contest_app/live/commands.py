@@ -12,6 +12,7 @@ from contest_app.services.final.judge_access import edition_credentials
 from contest_app.services.final.live_state import reset_live
 from contest_app.services.final.publication import results_changed
 from contest_app.services.rounds.editions import get_edition
+from contest_app.services.trust.deployment import require_service_secret
 
 
 @click.command("judge-links")
@@ -22,8 +23,10 @@ from contest_app.services.rounds.editions import get_edition
 def judge_links_command(edition_ref: str, base_url: str) -> None:
     """In đường dẫn đăng nhập và mã PIN của từng giám khảo chung khảo."""
     try:
+        require_service_secret()
         edition = get_edition(edition_ref)
     except ServiceError as exc:
+        db.session.rollback()
         raise CommandError(exc.message) from None
     creds = edition_credentials(edition)
     db.session.commit()

@@ -17,6 +17,7 @@ from contest_app.enums import Role
 from contest_app.extensions import db
 from contest_app.live import broadcast
 from contest_app.live import events as ev
+from contest_app.live import payloads
 from contest_app.models import Edition
 from contest_app.services.final import ceremony, live_state, publication
 from contest_app.services.rounds.editions import get_edition
@@ -50,8 +51,8 @@ def _edition() -> Edition:
 
 def on_connect(auth: Any = None):
     """Admit a desk user, join the edition's control room, send the desk state."""
-    ref = auth.get("edition") if isinstance(auth, dict) else None
     try:
+        ref = payloads.parse(payloads.EditionAuth, auth if isinstance(auth, dict) else None).edition
         _check_user()
         edition = get_edition(str(ref) if ref is not None else request.args.get("edition", ""))
     except ServiceError as exc:
@@ -66,11 +67,9 @@ def on_connect(auth: Any = None):
 
 
 def _entry_and_segment(edition: Edition, data: Any, *, need_segment: bool = True):
-    if not isinstance(data, dict):
-        raise ValidationError("Yêu cầu không hợp lệ.", code="bad_request")
-    entry_id = data.get("entry_id")
-    entry = live_state.get_entry(edition, entry_id) if entry_id is not None else None
-    segment = live_state.get_segment(edition, data.get("segment_key")) if need_segment else None
+    payload = payloads.parse(payloads.EntrySegment, data, message="Yêu cầu không hợp lệ.")
+    entry = live_state.get_entry(edition, payload.entry_id) if payload.entry_id is not None else None
+    segment = live_state.get_segment(edition, payload.segment_key) if need_segment else None
     return entry, segment
 
 
@@ -121,7 +120,10 @@ def on_open_segment(data: Any = None) -> dict[str, Any]:
 def on_close_segment(data: Any = None) -> dict[str, Any]:
     """Close the open segment. With judges missing, refused (``missing_marks``, naming them)
     unless ``confirm_missing: true``; marks sent afterwards are kept as late marks."""
-    confirm = isinstance(data, dict) and data.get("confirm_missing") is True
+    try:
+        confirm = payloads.parse(payloads.CloseSegment, data).confirm_missing
+    except ServiceError as exc:
+        return exc.to_dict()
 
     def change(edition: Edition):
         return (live_state.close_segment(edition=edition, actor=_actor(), confirm_missing=confirm),)
@@ -136,26 +138,23 @@ def on_reveal_segment(data: Any = None) -> dict[str, Any]:
         entry, segment = _entry_and_segment(edition, data)
         if entry is None:
             raise ValidationError("Hãy chọn đội thi.", code="bad_request")
-        live_state.reveal_segment(edition=edition, entry=entry, segment=segment,
-                                  revealed=data.get("revealed", True) is not False)
+        revealed = payloads.parse(payloads.RevealSegment, data).revealed
+        live_state.reveal_segment(edition=edition, entry=entry, segment=segment, revealed=revealed)
 
     return _apply(change)
 
 
 def on_reveal_prizes(data: Any = None) -> dict[str, Any]:
     """Show (or hide) the prizes and side awards on the board, at the end of the final."""
-    revealed = not (isinstance(data, dict) and data.get("revealed") is False)
-
     def change(edition: Edition):
+        revealed = payloads.parse(payloads.RevealPrizes, data).revealed
         live_state.reveal_prizes(edition=edition, revealed=revealed)
 
     return _apply(change)
 
 
 def _late_id(data: Any) -> Any:
-    if not isinstance(data, dict):
-        raise ValidationError("Yêu cầu không hợp lệ.", code="bad_request")
-    return data.get("late_mark_id")
+    return payloads.parse(payloads.LateMarkDecision, data, message="Yêu cầu không hợp lệ.").late_mark_id
 
 
 def _decide_late(data: Any, accept: bool) -> dict[str, Any]:
@@ -166,7 +165,7 @@ def _decide_late(data: Any, accept: bool) -> dict[str, Any]:
             late, window = live_state.accept_late_mark(edition=edition, late_mark_id=_late_id(data), actor=_actor())
         else:
             late = live_state.reject_late_mark(edition=edition, late_mark_id=_late_id(data), actor=_actor(),
-                                               reason=data.get("reason"))
+                                               reason=payloads.parse(payloads.LateMarkDecision, data).reason)
             window = None
         decided.update(live_state.late_mark_info(late))
         return (window,)

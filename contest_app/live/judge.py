@@ -16,11 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from contest_app.extensions import db
 from contest_app.live import broadcast
 from contest_app.live import events as ev
+from contest_app.live import payloads
 from contest_app.models import Edition, Entry, Judge
-from contest_app.services.errors import ServiceError, ValidationError
+from contest_app.services.errors import ServiceError
 from contest_app.services.final import judge_access, live_state, publication
 from contest_app.services.final.judging import MESSAGES, record_mark
 from contest_app.services.final.results import compute_results
+from contest_app.services.trust.ratelimit import begin_attempt
 
 SESSION_KEY = "live_judge"
 
@@ -36,9 +38,15 @@ def current_judge() -> Judge:
 
 
 def _authenticate(auth: Any) -> Judge:
-    token = auth.get("token") if isinstance(auth, dict) else None
+    token = payloads.parse(payloads.JudgeAuth, auth if isinstance(auth, dict) else None).token
     if token:
-        judge = judge_access.judge_for_token(str(token))
+        attempt = begin_attempt(kind="token")  # guessing links over Socket.IO is limited like /j/<token>
+        try:
+            judge = judge_access.judge_for_token(token)
+        except ServiceError:
+            attempt.failed()
+            raise
+        attempt.succeeded()
     else:
         info = session.get(SESSION_KEY) or {}
         judge = judge_access.judge_for_session(info.get("id"), info.get("version"))
@@ -86,15 +94,6 @@ def on_disconnect(reason: Any = None) -> None:
     broadcast.judge_seen(judge.edition_id, presence)
 
 
-def _as_int(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise ValidationError(MESSAGES["bad_request"], code="bad_request")
-    try:
-        return int(value)
-    except ValueError:
-        raise ValidationError(MESSAGES["bad_request"], code="bad_request") from None
-
-
 def on_submit_mark(data: Any = None) -> dict[str, Any]:
     """A judge submits a mark: validate, COMMIT, then acknowledge and broadcast.
 
@@ -109,25 +108,28 @@ def on_submit_mark(data: Any = None) -> dict[str, Any]:
     except ServiceError:
         db.session.rollback()
         return _refuse("unauthenticated")
-    if not isinstance(data, dict):
-        return _refuse("bad_request")
-    if "judge_id" in data and data["judge_id"] != judge.id:
+    try:
+        payload = payloads.parse(payloads.SubmitMark, data)
+    except ServiceError as exc:
+        db.session.rollback()
+        return exc.to_dict()
+    if payload.judge_id is not None and payload.judge_id != judge.id:
         return _refuse("impersonation")
     judge_id = judge.id
     for attempt in (1, 2):
         try:
             judge = db.session.get(Judge, judge_id)
-            entry = db.session.get(Entry, _as_int(data.get("entry_id")))
+            entry = db.session.get(Entry, payload.entry_id)
             if entry is None:
                 return _refuse("not_found")
             edition = db.session.get(Edition, entry.edition_id)
-            key = data.get("segment_key")
+            key = payload.segment_key
             segment = next((s for s in edition.segments if s.key == key), None)
             if segment is None:
                 return _refuse("not_found")
             outcome = record_mark(
-                judge=judge, entry=entry, segment=segment, value=data.get("value"),
-                idempotency_key=data.get("idempotency_key"), sent_at=data.get("sent_at"),
+                judge=judge, entry=entry, segment=segment, value=payload.value,
+                idempotency_key=payload.idempotency_key, sent_at=payload.sent_at,
             )
             result = outcome.ack(segment)
             if outcome.replayed:
@@ -165,9 +167,11 @@ def on_heartbeat(data: Any = None) -> dict[str, Any]:
     except ServiceError:
         db.session.rollback()
         return _refuse("unauthenticated")
-    unsent = data.get("unsent") if isinstance(data, dict) else None
-    if isinstance(unsent, bool) or not isinstance(unsent, int):
-        unsent = None
+    try:
+        unsent = payloads.parse(payloads.Heartbeat, data).unsent
+    except ServiceError as exc:
+        db.session.rollback()
+        return exc.to_dict()
     access = live_state.touch_judge(judge=judge, connected=True, unsent=unsent)
     presence = _presence(judge, access)
     seq = live_state.state_of(db.session.get(Edition, judge.edition_id)).live_seq or 0

@@ -26,7 +26,7 @@ from flask_socketio import ConnectionRefusedError, SocketIO, join_room
 
 from contest_app.enums import Role
 from contest_app.extensions import db
-from contest_app.live import broadcast
+from contest_app.live import broadcast, payloads
 from contest_app.live.events import (
     ANSWER_REVEALED,
     CLEAR_SCREEN,
@@ -48,7 +48,7 @@ from contest_app.live.events import (
     present_room,
 )
 from contest_app.models import Edition
-from contest_app.services.errors import NotFound, PermissionDenied, ServiceError, ValidationError
+from contest_app.services.errors import NotFound, PermissionDenied, ServiceError
 from contest_app.services.final.presenter import (
     NO_TEAM,
     clear_screen,
@@ -96,7 +96,7 @@ def _is_operator() -> bool:
 def on_connect(auth: Any = None):
     """A screen or a desk connects: join the edition's room and receive the current snapshot."""
     try:
-        edition = _edition_from(auth)
+        edition = _edition_from(payloads.cleaned(payloads.EditionAuth, auth if isinstance(auth, dict) else None))
     except ServiceError as exc:
         db.session.rollback()
         raise ConnectionRefusedError(exc.message, {"code": exc.code}) from None
@@ -112,11 +112,8 @@ def _operate(data: Any, change, event: str) -> dict[str, Any]:
     if not _is_operator():
         db.session.rollback()
         return PermissionDenied(OPERATOR_DENIED, code="forbidden").to_dict()
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        return ValidationError("Yêu cầu không hợp lệ.", code="bad_request").to_dict()
     try:
+        data = payloads.cleaned(payloads.PresentEvent, data)
         edition = _edition_from(data)
         state = change(edition, presenter_state(edition), data)
         db.session.commit()

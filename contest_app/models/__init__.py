@@ -5,6 +5,7 @@ from contest_app.models.entry import Entry, Team, TeamMember
 from contest_app.models.judging import Judge, Mark
 from contest_app.models.award import SideAward, SideAwardDecision
 from contest_app.models.audit import AuditEvent
+from contest_app.models.deployment import DeploymentSetting
 from contest_app.models.user import User
 from contest_app.models.followup import PlanSubmission
 from contest_app.models.report import ReportNarrative, TeamPartnerUnit
@@ -15,6 +16,7 @@ from contest_app.models.rounds import DuplicateReview, PreliminaryAssignment, Pr
 __all__ = [
     "AuditEvent",
     "Cluster",
+    "DeploymentSetting",
     "Draw",
     "DrawAssignment",
     "DuplicateReview",

@@ -38,6 +38,9 @@ class Edition(db.Model):
     plan_deadline: Mapped[date | None] = mapped_column(Date, nullable=True)
     figures_only: Mapped[bool] = mapped_column(default=False)
     history: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+    # The question bank (a folder of question_banks/, e.g. "2027") the final draws its quiz and
+    # situation sets from; None: the history bank of the edition's year, else the newest current bank.
+    question_bank: Mapped[str | None] = mapped_column(String(40), nullable=True)
     locked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     locked_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     #: The organiser's countersignature of the lock (the second signature).

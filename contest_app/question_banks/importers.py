@@ -29,8 +29,10 @@ FORMATS = ("gift", "aiken", "excel")
 EXCEL_COLUMNS = (
     "code", "topic", "stem", "A", "B", "C", "D", "key", "source", "time", "points", "set",
 )
-METADATA_FIELDS = ("code", "topic", "source", "time", "points")
-DEFAULTABLE_FIELDS = ("topic", "source", "time", "points")
+# Optional columns after EXCEL_COLUMNS, in this order: the legal basis, level, note.
+EXCEL_OPTIONAL_COLUMNS = ("basis", "level", "note")
+METADATA_FIELDS = ("code", "topic", "source", "time", "points", "basis", "level", "note")
+DEFAULTABLE_FIELDS = ("topic", "source", "time", "points", "basis")
 
 
 class ImportRejected(Exception):
@@ -45,7 +47,9 @@ class ImportRejected(Exception):
 
 GIFT_ESCAPES = {":": ":", "~": "~", "=": "=", "#": "#", "{": "{", "}": "}", "\\": "\\", "n": "\n"}
 GIFT_FORMAT_MARKER = re.compile(r"^\[(html|moodle|plain|markdown)\]")
-COMMENT_METADATA = re.compile(r"^//\s*(code|topic|source|time|points)\s*:\s*(.*)$", re.I)
+COMMENT_METADATA = re.compile(
+    r"^//\s*(code|topic|source|time|points|basis|level|note)\s*:\s*(.*)$", re.I
+)
 
 
 def _gift_unescape(text: str) -> str:
@@ -186,7 +190,7 @@ def _gift_question(text: str, line: int, rel: str, errors: list[BankError]) -> B
 
 AIKEN_OPTION = re.compile(r"^([A-Z])[.)]\s+(.*)$")
 AIKEN_ANSWER = re.compile(r"^ANSWER:\s*(.*)$")
-AIKEN_METADATA = re.compile(r"^(CODE|TOPIC|SOURCE|TIME|POINTS):\s*(.*)$")
+AIKEN_METADATA = re.compile(r"^(CODE|TOPIC|SOURCE|TIME|POINTS|BASIS|LEVEL|NOTE):\s*(.*)$")
 
 
 def read_aiken(text: str, rel: str, errors: list[BankError]) -> list[Block]:
@@ -258,26 +262,29 @@ def read_excel(path: Path, rel: str, errors: list[BankError], *, set_number: int
         header = tuple(_cell_text(v) for v in next(rows, ()))
         while header and header[-1] == "":
             header = header[:-1]
-        if header != EXCEL_COLUMNS:
+        extra = header[len(EXCEL_COLUMNS):]
+        if header[: len(EXCEL_COLUMNS)] != EXCEL_COLUMNS or extra != EXCEL_OPTIONAL_COLUMNS[: len(extra)]:
             errors.append(BankError(
-                rel, 1, "Dòng tiêu đề phải có đúng các cột: " + ", ".join(EXCEL_COLUMNS) + "."
+                rel, 1, "Dòng tiêu đề phải có đúng các cột: " + ", ".join(EXCEL_COLUMNS)
+                + " (có thể thêm, theo thứ tự: " + ", ".join(EXCEL_OPTIONAL_COLUMNS) + ").",
             ))
             return []
+        columns = header
         blocks = []
         for number, row in enumerate(rows, start=2):
-            cells = [_cell_text(v) for v in row[: len(EXCEL_COLUMNS)]]
-            cells += [""] * (len(EXCEL_COLUMNS) - len(cells))
+            cells = [_cell_text(v) for v in row[: len(columns)]]
+            cells += [""] * (len(columns) - len(cells))
             if not any(cells):
                 continue
             block = Block(line=number)
-            for column, value in zip(EXCEL_COLUMNS, cells):
+            for column, value in zip(columns, cells):
                 if column == "set":
                     continue
-                if column == "key" and not value:
-                    continue  # reported as a missing key
+                if column in ("key", *EXCEL_OPTIONAL_COLUMNS) and not value:
+                    continue  # a missing key is reported; optional columns may stay empty
                 block.add(column, value, number)
             code = cells[0] or "(không có mã)"
-            set_value = cells[-1]
+            set_value = cells[len(EXCEL_COLUMNS) - 1]
             if set_value != str(set_number):
                 errors.append(BankError(
                     rel, number,
@@ -302,16 +309,17 @@ def write_quiz_excel(questions: Iterable[QuizQuestion], path: Path) -> None:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Câu hỏi"
-    sheet.append(list(EXCEL_COLUMNS))
+    sheet.append([*EXCEL_COLUMNS, *EXCEL_OPTIONAL_COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for q in questions:
         sheet.append([
             q.code, q.topic, q.stem, *q.options, q.key, q.source, q.time_seconds,
             format(q.points.normalize(), "f"), q.set_number,
+            q.basis, q.level if q.level is not None else "", q.note,
         ])
-    widths = (10, 20, 60, 30, 30, 30, 30, 6, 40, 8, 8, 6)
-    for letter, width in zip("ABCDEFGHIJKL", widths):
+    widths = (10, 20, 60, 30, 30, 30, 30, 6, 40, 8, 8, 6, 40, 6, 40)
+    for letter, width in zip("ABCDEFGHIJKLMNO", widths):
         sheet.column_dimensions[letter].width = width
     validation = DataValidation(type="list", formula1='"A,B,C,D"', allow_blank=False)
     validation.error = "Đáp án đúng phải là A, B, C hoặc D."
@@ -332,6 +340,10 @@ def write_quiz_excel(questions: Iterable[QuizQuestion], path: Path) -> None:
         ("time", "Thời gian trả lời, tính bằng giây (số nguyên lớn hơn 0)."),
         ("points", "Điểm của câu (ví dụ 0.4)."),
         ("set", "Số bộ đề; phải trùng với bộ đề đang nhập (--set)."),
+        ("basis", "Căn cứ pháp lý (không bắt buộc khi nhập, bắt buộc khi kiểm tra): "
+                  "'số văn bản, điều, khoản'; nhiều căn cứ cách nhau bởi dấu ';'."),
+        ("level", "Mức độ (không bắt buộc): 1 nhận biết, 2 thông hiểu, 3 vận dụng."),
+        ("note", "Ghi chú (không bắt buộc), ví dụ điều khoản chưa đối chiếu được."),
     ):
         guide.append(list(row))
     guide.column_dimensions["A"].width = 12
@@ -404,6 +416,6 @@ def import_quiz_file(
 
 
 __all__ = [
-    "EXCEL_COLUMNS", "FORMATS", "ImportRejected", "OPTION_LETTERS", "import_quiz_file",
+    "EXCEL_COLUMNS", "EXCEL_OPTIONAL_COLUMNS", "FORMATS", "ImportRejected", "OPTION_LETTERS", "import_quiz_file",
     "read_aiken", "read_excel", "read_gift", "write_excel_template", "write_quiz_excel",
 ]

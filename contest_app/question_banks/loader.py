@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -21,15 +22,22 @@ SITUATION_DIR = "situations"
 OPTION_LETTERS = ("A", "B", "C", "D")
 MAX_SITUATION_QUESTIONS = 3
 
-HEADER_FIELDS = ("title", "set", "count", "total")
-QUIZ_FIELDS = ("code", "topic", "stem", *OPTION_LETTERS, "key", "source", "time", "points")
+HEADER_FIELDS = ("title", "set", "count", "total", "valid_as_of")
+# ``basis`` (legal basis), ``level`` (1 recall, 2 understanding, 3 application) and ``note``
+# are parsed here; ``checks`` decides which are required (basis is, for ``banks check``).
+ITEM_EXTRA_FIELDS = ("basis", "level", "note")
+QUIZ_FIELDS = (
+    "code", "topic", "stem", *OPTION_LETTERS, "key", "source", "time", "points", *ITEM_EXTRA_FIELDS,
+)
 SITUATION_FIELDS = (
     "code", "topic", "situation", "question", "answer", "marking", "source", "time", "points",
+    *ITEM_EXTRA_FIELDS,
 )
+LEVELS = (1, 2, 3)
 # Fields that may appear several times in one block; every other repeat is an error.
 REPEATABLE_FIELDS = frozenset({"question"})
 
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+CODE_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,59}")  # matched in full (fullmatch)
 KEY_LINE = re.compile(r"^([A-Za-z][A-Za-z0-9_]*)[ \t]*:[ \t]?(.*)$")
 EXTRA_OPTION = re.compile(r"^[E-Z]$")
 
@@ -49,6 +57,8 @@ FIELD_LABELS = {
     "set": "số bộ đề (set)",
     "count": "số câu (count)",
     "total": "tổng điểm (total)",
+    "valid_as_of": "ngày đối chiếu pháp luật (valid_as_of)",
+    "basis": "căn cứ pháp lý (basis)",
 }
 
 
@@ -64,6 +74,8 @@ class BankError:
     message: str
 
     def __str__(self) -> str:
+        if not self.file:
+            return self.message
         if self.line:
             return f"{self.file}:{self.line}: {self.message}"
         return f"{self.file}: {self.message}"
@@ -82,6 +94,11 @@ class QuizQuestion:
     set_number: int
     file: str = field(default="", compare=False)
     line: int = field(default=0, compare=False)
+    basis: str = ""
+    level: int | None = None
+    note: str = ""
+    key_line: int = field(default=0, compare=False)
+    basis_line: int = field(default=0, compare=False)
 
     def option(self, letter: str) -> str:
         """Return the text of option ``letter`` (A–D)."""
@@ -102,6 +119,11 @@ class Situation:
     set_number: int
     file: str = field(default="", compare=False)
     line: int = field(default=0, compare=False)
+    basis: str = ""
+    level: int | None = None
+    note: str = ""
+    marking_line: int = field(default=0, compare=False)
+    basis_line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
@@ -110,6 +132,7 @@ class QuizSet:
     title: str
     questions: tuple[QuizQuestion, ...]
     file: str = ""
+    valid_as_of: date | None = None
 
     @property
     def total_points(self) -> Decimal:
@@ -122,6 +145,7 @@ class SituationSet:
     title: str
     situations: tuple[Situation, ...]
     file: str = ""
+    valid_as_of: date | None = None
 
     @property
     def total_points(self) -> Decimal:
@@ -256,13 +280,26 @@ def _text(block: Block, key: str, item: ItemErrors) -> str:
     if not value.strip():
         item.add(line, f"có {FIELD_LABELS[key]} để trống.")
         return ""
+    if _bad_text(value):
+        item.add(line, f"có {FIELD_LABELS[key]} chứa ký tự điều khiển hoặc dài quá {MAX_TEXT} ký tự.")
+        return ""
     return clean(value)
+
+
+#: The longest text a bank item may carry (a stem, an option, a suggested answer).
+MAX_TEXT = 5000
+
+
+def _bad_text(value: str) -> bool:
+    """Too long, or holding NUL or another control character (tab and newlines are fine)."""
+    return len(value) > MAX_TEXT or any(
+        c not in "\t\n\r" and unicodedata.category(c) in ("Cc", "Cs") for c in value)
 
 
 def parse_positive_int(value: str) -> int | None:
     """Return ``value`` as a positive integer, or None."""
     value = value.strip()
-    if not re.fullmatch(r"\d+", value):
+    if not re.fullmatch(r"[0-9]{1,6}", value):  # ASCII digits only ("１２" is not 12), bounded
         return None
     number = int(value)
     return number if number > 0 else None
@@ -271,7 +308,7 @@ def parse_positive_int(value: str) -> int | None:
 def parse_positive_decimal(value: str) -> Decimal | None:
     """Return ``value`` as a positive finite Decimal (dot or comma as separator), or None."""
     value = value.strip().replace(",", ".")
-    if not re.fullmatch(r"\d+(\.\d+)?", value):
+    if not re.fullmatch(r"[0-9]{1,4}(\.[0-9]{1,4})?", value):  # ASCII, bounded digits: nothing to round
         return None
     try:
         number = Decimal(value)
@@ -304,6 +341,45 @@ def _points(block: Block, item: ItemErrors) -> Decimal:
         item.add(line, f"có điểm '{value}' không hợp lệ: phải là số lớn hơn 0 (ví dụ 0.4).")
         return Decimal(0)
     return number
+
+
+def parse_date(value: str) -> date | None:
+    """Return an ISO date (YYYY-MM-DD) or a Vietnamese one (DD/MM/YYYY), or None."""
+    value = value.strip()
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return date.fromisoformat(value)
+        match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", value)
+        if match:
+            return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+    except ValueError:
+        return None
+    return None
+
+
+def _extras(block: Block, item: ItemErrors) -> dict:
+    """The optional ``basis``, ``level`` and ``note`` of an item."""
+    extras: dict = {}
+    for key in ("basis", "note"):
+        found = block.first(key)
+        if found is not None:
+            if not found[0].strip():
+                item.add(found[1], f"có trường '{key}' để trống.")
+            extras[key] = clean(found[0])
+            if key == "basis":
+                extras["basis_line"] = found[1]
+    found = block.first("level")
+    if found is not None:
+        level = parse_positive_int(found[0])
+        if level not in LEVELS:
+            item.add(
+                found[1],
+                f"có mức độ '{found[0]}' không hợp lệ: 1 (nhận biết), 2 (thông hiểu) "
+                "hoặc 3 (vận dụng).",
+            )
+        else:
+            extras["level"] = level
+    return extras
 
 
 def _check_fields(block: Block, allowed: tuple[str, ...], item: ItemErrors) -> None:
@@ -352,6 +428,8 @@ def build_quiz_question(
             continue
         if not found[0].strip():
             item.add(found[1], f"có phương án {letter} để trống.")
+        elif _bad_text(found[0]):
+            item.add(found[1], f"có phương án {letter} chứa ký tự điều khiển hoặc dài quá {MAX_TEXT} ký tự.")
         options.append(clean(found[0]))
     missing = [letter for letter in OPTION_LETTERS if letter not in present]
     if missing:
@@ -384,12 +462,13 @@ def build_quiz_question(
     source = _text(block, "source", item)
     time_seconds = _time(block, item)
     points = _points(block, item)
+    extras = _extras(block, item)
     if item.count:
         return None
     return QuizQuestion(
         code=code, topic=topic, stem=stem, options=tuple(options),  # type: ignore[arg-type]
         key=key, source=source, time_seconds=time_seconds, points=points,
-        set_number=set_number, file=rel, line=block.line,
+        set_number=set_number, file=rel, line=block.line, key_line=found[1], **extras,
     )
 
 
@@ -420,18 +499,20 @@ def build_situation(
     source = _text(block, "source", item)
     time_seconds = _time(block, item)
     points = _points(block, item)
+    extras = _extras(block, item)
     if item.count:
         return None
     return Situation(
         code=code, topic=topic, text=text, questions=tuple(questions), answer=answer,
         marking=marking, source=source, time_seconds=time_seconds, points=points,
         set_number=set_number, file=rel, line=block.line,
+        marking_line=block.fields["marking"][0][1], **extras,
     )
 
 
 def _code(block: Block, item: ItemErrors) -> str:
     code = _text(block, "code", item)
-    if code and not CODE_PATTERN.match(code):
+    if code and not CODE_PATTERN.fullmatch(code):
         item.add(
             block.fields["code"][0][1],
             "có mã không hợp lệ: chỉ dùng chữ không dấu, chữ số, '-', '_' hoặc '.'.",
@@ -450,6 +531,7 @@ class Header:
     count: int
     total: Decimal
     line: int
+    valid_as_of: date | None = None
 
 
 def _header(blocks: list[Block], rel: str, errors: list[BankError]) -> Header | None:
@@ -484,9 +566,19 @@ def _header(blocks: list[Block], rel: str, errors: list[BankError]) -> Header | 
         total = parse_positive_decimal(found[0])
         if total is None:
             item.add(found[1], f"có tổng điểm '{found[0]}' không hợp lệ: phải là số lớn hơn 0.")
+    valid_as_of = None
+    found = block.first("valid_as_of")
+    if found is not None:
+        valid_as_of = parse_date(found[0])
+        if valid_as_of is None:
+            item.add(
+                found[1],
+                f"có ngày đối chiếu pháp luật '{found[0]}' không hợp lệ: ghi dạng "
+                "NNNN-TT-NN (ví dụ 2026-12-01).",
+            )
     if item.count or total is None:
         return None
-    return Header(title, numbers["set"], numbers["count"], total, block.line)
+    return Header(title, numbers["set"], numbers["count"], total, block.line, valid_as_of)
 
 
 def _check_set(
@@ -530,7 +622,7 @@ def parse_quiz_text(text: str, rel: str, errors: list[BankError]) -> QuizSet | N
     _check_set(header, questions, len(blocks) - 1, "Bộ đề trắc nghiệm", "câu", rel, errors)
     if len(errors) > before:
         return None
-    return QuizSet(header.number, header.title, tuple(questions), rel)
+    return QuizSet(header.number, header.title, tuple(questions), rel, header.valid_as_of)
 
 
 def parse_situation_text(text: str, rel: str, errors: list[BankError]) -> SituationSet | None:
@@ -548,7 +640,7 @@ def parse_situation_text(text: str, rel: str, errors: list[BankError]) -> Situat
     _check_set(header, situations, len(blocks) - 1, "Bộ tình huống", "tình huống", rel, errors)
     if len(errors) > before:
         return None
-    return SituationSet(header.number, header.title, tuple(situations), rel)
+    return SituationSet(header.number, header.title, tuple(situations), rel, header.valid_as_of)
 
 
 def check_banks(root: Path) -> tuple[Banks, list[BankError]]:

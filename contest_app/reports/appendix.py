@@ -95,6 +95,8 @@ class Appendices:
     two: AppendixTwo
     fingerprint: str
     notes: tuple[str, ...] = field(default=())
+    #: "id:hash" of the audit chain's newest record when printed (kept on paper, it anchors the chain).
+    audit_head: str = ""
     #: "DỰ THẢO — chưa đủ điểm. Còn thiếu: …" while marks are missing (every form prints it
     #: first, prominently); empty when the results are complete.
     draft_label: str = ""
@@ -108,6 +110,10 @@ class Appendices:
     @property
     def fingerprint_line(self) -> str:
         return f"{FINGERPRINT_LABEL}: {self.fingerprint}"
+
+    @property
+    def audit_line(self) -> str:
+        return f"Mã băm cuối của nhật ký kiểm tra: {self.audit_head}" if self.audit_head else ""
 
 
 def short_contest_name(edition: Edition) -> str:
@@ -190,6 +196,9 @@ def build_appendices(results: EditionResults) -> Appendices:
         groups=tuple(groups),
         unresolved=unresolved,
     )
+    from contest_app.services.trust.audit import chain_head
+
+    head = chain_head()
     return Appendices(
         edition_year=edition.year,
         one=one,
@@ -197,4 +206,5 @@ def build_appendices(results: EditionResults) -> Appendices:
         fingerprint=results.fingerprint(),
         draft_label=results.completeness.label(),
         missing=tuple(results.missing),
+        audit_head=f"{head[0]}:{head[1]}" if head else "",
     )

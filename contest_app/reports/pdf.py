@@ -5,12 +5,12 @@ page, numbering restarting for each appendix; tables' header rows are drawn agai
 top of every page. The report, the letter and the certificates from ``reports.official``."""
 from __future__ import annotations
 
-from pathlib import Path
 
 from fpdf import FPDF
 from fpdf.enums import TableHeadingsDisplay, XPos, YPos
 from fpdf.fonts import FontFace
 
+from contest_app.paths import STATIC_DIR
 from contest_app.reports.appendix import (
     AVERAGE_LABEL,
     GROUP_HEADING,
@@ -37,7 +37,7 @@ from contest_app.reports.official import (
     Table,
 )
 
-FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "fonts" / "liberation-serif"
+FONT_DIR = STATIC_DIR / "fonts" / "liberation-serif"
 FAMILY = "LiberationSerif"
 
 

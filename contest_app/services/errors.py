@@ -47,3 +47,17 @@ class Conflict(ServiceError):
 
     code = "conflict"
     status = 409
+
+
+SERVER_ERROR = "Máy chủ gặp lỗi khi xử lý yêu cầu này."
+
+
+def server_error_id(exc: BaseException | None) -> str:
+    """Log ``exc`` (with its traceback) under a short id the person can quote; return the id."""
+    import uuid
+
+    from flask import current_app
+
+    error_id = uuid.uuid4().hex[:10]
+    current_app.logger.error("server error %s", error_id, exc_info=exc)
+    return error_id

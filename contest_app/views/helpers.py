@@ -9,12 +9,17 @@ from typing import Any
 
 from flask import Flask, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import InternalServerError
 
 from contest_app.extensions import db
 from contest_app.formatting import vn, vn_money
-from contest_app.services.errors import ServiceError
+from contest_app.services.errors import SERVER_ERROR, ServiceError, server_error_id
 
 DENIED = "Bạn không có quyền thực hiện thao tác này."
+#: The longest value any form field may carry (the longest column is shorter; texts are Text).
+MAX_FIELD = 20_000
+
+
 
 
 def roles_required(*roles: str) -> Callable:
@@ -100,6 +105,36 @@ def register_helpers(app: Flask) -> None:
         if "CSRF" in description:
             message = "Phiên làm việc đã hết hạn hoặc biểu mẫu không hợp lệ (CSRF). Vui lòng tải lại trang và thử lại."
         return render_template("errors/error.html", message=message, status=400), 400
+
+    @app.errorhandler(InternalServerError)
+    def server_error(exc):
+        from contest_app.extensions import db
+
+        db.session.rollback()
+        error_id = server_error_id(getattr(exc, "original_exception", None) or exc)
+        if request.is_json or request.accept_mimetypes.best == "application/json":
+            return jsonify({"ok": False, "code": "server_error", "message": f"{SERVER_ERROR} Mã lỗi: {error_id}.",
+                            "error_id": error_id}), 500
+        return render_template("errors/500.html", message=SERVER_ERROR, error_id=error_id, status=500), 500
+
+    @app.before_request
+    def refuse_control_characters():
+        # Every form field, every edge: no NUL or control character, no megabyte of text.
+        from contest_app.services.trust.inputs import CONTROL, has_control
+
+        if request.method not in ("POST", "PUT", "PATCH"):
+            return None
+        for key, value in request.form.items(multi=True):
+            if has_control(key) or has_control(value):
+                message = CONTROL
+            elif len(value) > MAX_FIELD:
+                message = f"Nội dung nhập vào quá dài (tối đa {MAX_FIELD} ký tự)."
+            else:
+                continue
+            if request.is_json or request.accept_mimetypes.best == "application/json":
+                return jsonify({"ok": False, "code": "bad_input", "message": message}), 400
+            return render_template("errors/error.html", message=message, status=400), 400
+        return None
 
     @app.after_request
     def security_headers(response):

@@ -17,6 +17,8 @@ from contest_app.services.errors import ServiceError
 from contest_app.services.final import judge_access
 from contest_app.services.final.judge_access import final_judges
 from contest_app.services.rounds.editions import get_edition
+from contest_app.services.trust.ratelimit import begin_attempt
+from contest_app.views.validators import form_id
 
 bp = Blueprint("judge", __name__)
 
@@ -39,10 +41,13 @@ def _pin_edition() -> Edition | None:
 @bp.get("/j/<token>")
 def token_login(token: str):
     """Sign a judge in from the personal link printed as a QR code."""
+    attempt = begin_attempt(kind="token")  # its own counter: PIN failures never slow a QR link down
     try:
         judge = judge_access.judge_for_token(token)
     except ServiceError as exc:
+        attempt.failed()
         return render_template("judge/login.html", error=exc.message, edition=_pin_edition(), judges=[]), 403
+    attempt.succeeded()
     _sign_in(judge)
     db.session.commit()
     return redirect(url_for("judge.tablet"))
@@ -81,15 +86,23 @@ def pin_login():
     edition = _pin_edition()
     judges = final_judges(edition) if edition else []
     try:
-        judge_id = int(request.form.get("judge_id", ""))
-    except ValueError:
+        judge_id = form_id(request.form.get("judge_id"))
+    except ServiceError:
         return render_template("judge/login.html", edition=edition, judges=judges,
                                error="Vui lòng chọn tên của mình."), 400
+    # Counted before the PIN is checked, per address AND judge: a wrong PIN elsewhere never
+    # locks this judge out, and a burst cannot get more guesses than the limit.
+    attempt = begin_attempt(kind="pin", target=judge_id)
     try:
         judge = judge_access.judge_for_pin(judge_id=judge_id, pin=request.form.get("pin", ""))
     except ServiceError as exc:
-        db.session.commit()  # keep the count of wrong PINs
-        return render_template("judge/login.html", edition=edition, judges=judges, error=exc.message), 403
+        attempt.failed()
+        db.session.rollback()
+        message = exc.message
+        if exc.code == "bad_pin" and attempt.remaining is not None:
+            message = f"Mã PIN không đúng. Còn {attempt.remaining} lần thử."
+        return render_template("judge/login.html", edition=edition, judges=judges, error=message), 403
+    attempt.succeeded()
     _sign_in(judge)
     db.session.commit()
     return redirect(url_for("judge.tablet"))

@@ -14,7 +14,7 @@ from contest_app.extensions import db
 from contest_app.live import broadcast
 from contest_app.models import Entry, Judge, LateMark
 from contest_app.formatting import vn_decimal
-from contest_app.services.errors import NotFound, ValidationError
+from contest_app.services.errors import NotFound
 from contest_app.services.final import judge_access, live_state, publication
 from contest_app.services.final.judging import correct_mark, marks_of, window_of
 from contest_app.services.final.results import finalists
@@ -22,6 +22,7 @@ from contest_app.services.trust.audit import list_events, verify_chain
 from contest_app.views.board import public_url
 from contest_app.views.control import default_edition
 from contest_app.views.helpers import roles_required, view_action
+from contest_app.views.validators import form_id, form_mark
 
 bp = Blueprint("judges_admin", __name__, url_prefix="/secretariat")
 
@@ -94,6 +95,7 @@ def revoke(judge_id: int):
     judge = _judge(judge_id)
     judge_access.revoke(judge=judge, actor=_actor())
     db.session.commit()
+    broadcast.judge_revoked(judge.id)
     flash(f"Đã thu hồi mã đăng nhập của {judge.name}.", "success")
     return redirect(url_for("judges_admin.judges", edition=judge.edition_id))
 
@@ -105,6 +107,7 @@ def regenerate(judge_id: int):
     judge = _judge(judge_id)
     judge_access.regenerate(judge=judge, actor=_actor())
     db.session.commit()
+    broadcast.judge_revoked(judge.id)
     flash(f"Đã cấp mã đăng nhập mới cho {judge.name}. Hãy in lại phiếu mã QR.", "success")
     return redirect(url_for("judges_admin.judges", edition=judge.edition_id))
 
@@ -116,17 +119,13 @@ def marks():
     edition = default_edition()
     if request.method == "POST":
         with view_action() as action:
-            try:
-                judge_id, entry_id = int(request.form.get("judge_id", "0")), int(request.form.get("entry_id", "0"))
-            except ValueError:
-                raise ValidationError("Dữ liệu nhập không hợp lệ.", code="bad_request") from None
-            judge = _judge(judge_id)
-            entry = db.session.get(Entry, entry_id)
+            judge = _judge(form_id(request.form.get("judge_id")))
+            entry = db.session.get(Entry, form_id(request.form.get("entry_id")))
             if entry is None:
                 raise NotFound("Không tìm thấy đội thi.")
             segment = live_state.get_segment(edition, request.form.get("segment_key"))
             correct_mark(actor=current_user, judge=judge, entry=entry, segment=segment,
-                         value=request.form.get("value"), reason=request.form.get("reason", ""))
+                         value=form_mark(request.form.get("value")), reason=request.form.get("reason", ""))
             change = publication.results_changed(edition, touched=(window_of(entry, segment),))
             action.succeed("Đã sửa điểm và ghi vào nhật ký.")
         if action.error:

@@ -1,7 +1,9 @@
 """Public pages: the list of editions and the results of a final."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, render_template, send_from_directory
+from pathlib import Path
+
+from flask import Blueprint, current_app, g, render_template
 from flask_login import current_user
 
 from contest_app.enums import Role
@@ -43,8 +45,11 @@ def index():
 @bp.get("/favicon.ico")
 def favicon():
     """The site's icon, where every browser asks for it first."""
-    response = send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
-                                   max_age=86400)
+    # Bytes, not an open file: a response nobody reads (a HEAD, a test client) leaves no file handle open.
+    data = (Path(current_app.static_folder) / "favicon.ico").read_bytes()
+    response = current_app.response_class(data, mimetype="image/vnd.microsoft.icon")
+    response.cache_control.public = True
+    response.cache_control.max_age = 86400
     return response
 
 

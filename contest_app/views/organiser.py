@@ -6,7 +6,7 @@ Views are thin: they read the form, call a service, commit once, and redirect.
 """
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -23,22 +23,25 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from contest_app.enums import Block, Role, RoundStatus
 from contest_app.extensions import db
 from contest_app.live import broadcast
 from contest_app.formatting import vn_moment
-from contest_app.models import Cluster, Entry, PreliminaryAssignment, User
+from contest_app.models import Cluster, Edition, Entry, PreliminaryAssignment, Unit, User
 from contest_app.services.demo import ensure_units
 from contest_app.reports.csvfile import check_form, csv_bytes
 from contest_app.reports.excel import SCORE_FORMAT, table_workbook
 from contest_app.services.errors import NotFound, ValidationError
+from contest_app.services.final import bank_choice
 from contest_app.services.final.publication import results_changed
+from contest_app.services.trust.inputs import require_decimal
 from contest_app.services.rounds import excel_import, preliminary, qualifying, registration, round_figures, similarity
 from contest_app.services.rounds.editions import create_edition, get_edition, list_editions
 from contest_app.services.trust.audit import actor_name, record_event
 from contest_app.views.helpers import roles_required, view_action
+from contest_app.views.validators import DecimalText, IntText, column_length
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
 
@@ -73,20 +76,28 @@ def _unit_choices(blank: str | None = None) -> list[SelectChoice]:
 
 
 class EditionForm(FlaskForm):
-    number = StringField("Lần tổ chức (số)", validators=[DataRequired(message="Vui lòng nhập lần tổ chức.")])
-    year = StringField("Năm tổ chức", validators=[DataRequired(message="Vui lòng nhập năm tổ chức.")])
-    title = StringField("Tên kỳ thi (bỏ trống: “Lần thứ … - năm …”)")
+    number = StringField("Lần tổ chức (số)", validators=[
+        DataRequired(message="Vui lòng nhập lần tổ chức."),
+        IntText(minimum=1, maximum=1000, message="Lần tổ chức và năm phải là số nguyên. Lần tổ chức: từ 1 đến 1000.")])
+    year = StringField("Năm tổ chức", validators=[
+        DataRequired(message="Vui lòng nhập năm tổ chức."),
+        IntText(minimum=1990, maximum=2100, message="Lần tổ chức và năm phải là số nguyên. Năm tổ chức: từ 1990 đến 2100.")])
+    title = StringField("Tên kỳ thi (bỏ trống: “Lần thứ … - năm …”)",
+                        validators=[column_length(Edition.title, "Tên kỳ thi")])
 
 
 class UnitForm(FlaskForm):
-    name = StringField("Tên đơn vị", validators=[DataRequired(message="Vui lòng nhập tên đơn vị.")])
+    name = StringField("Tên đơn vị", validators=[DataRequired(message="Vui lòng nhập tên đơn vị."),
+                                                 column_length(Unit.name, "Tên đơn vị")])
     block = SelectField("Khối", choices=[SelectChoice(b.value, b.label) for b in Block])
 
 
 class AccountForm(FlaskForm):
-    username = StringField("Tên đăng nhập", validators=[DataRequired(message="Vui lòng nhập tên đăng nhập.")])
-    display_name = StringField("Họ và tên")
-    password = PasswordField("Mật khẩu", validators=[DataRequired(message="Vui lòng nhập mật khẩu.")])
+    username = StringField("Tên đăng nhập", validators=[DataRequired(message="Vui lòng nhập tên đăng nhập."),
+                                                         column_length(User.username, "Tên đăng nhập")])
+    display_name = StringField("Họ và tên", validators=[column_length(User.display_name, "Họ và tên")])
+    password = PasswordField("Mật khẩu", validators=[DataRequired(message="Vui lòng nhập mật khẩu."),
+                                                  Length(max=200, message="Mật khẩu dài tối đa 200 ký tự.")])
     role = SelectField("Vai trò", choices=[SelectChoice(r.value, r.label) for r in Role])
     unit_id = SelectField("Đơn vị", coerce=int)
 
@@ -98,16 +109,20 @@ class RoleForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    rules_reference = StringField("Điều lệ")
-    preliminary_cutoff = StringField("Điểm sàn vào chung khảo", validators=[DataRequired(message="Vui lòng nhập điểm sàn.")])
-    report_number = StringField("Số báo cáo")
+    rules_reference = StringField("Điều lệ", validators=[column_length(Edition.rules_reference, "Điều lệ")])
+    preliminary_cutoff = StringField("Điểm sàn vào chung khảo", validators=[
+        DataRequired(message="Vui lòng nhập điểm sàn."),
+        DecimalText(minimum=0, maximum=100, places=2,
+                    message="Điểm sàn phải là một số từ 0 đến 100, tối đa 2 chữ số thập phân.")])
+    report_number = StringField("Số báo cáo", validators=[column_length(Edition.report_number, "Số báo cáo")])
     report_date = DateField("Ngày báo cáo", validators=[Optional()])
-    issuing_body = StringField("Cơ quan ban hành")
+    issuing_body = StringField("Cơ quan ban hành", validators=[column_length(Edition.issuing_body, "Cơ quan ban hành")])
     qualifying_deadline = DateTimeLocalField("Hạn chót vòng loại", format="%Y-%m-%dT%H:%M", validators=[Optional()])
 
 
 class ClusterForm(FlaskForm):
-    name = StringField("Tên cụm", validators=[DataRequired(message="Vui lòng nhập tên cụm.")])
+    name = StringField("Tên cụm", validators=[DataRequired(message="Vui lòng nhập tên cụm."),
+                                              column_length(Cluster.name, "Tên cụm")])
     units = SelectMultipleField("Các đơn vị", coerce=int)
 
 
@@ -123,7 +138,7 @@ class AssignForm(FlaskForm):
 class ReviewForm(FlaskForm):
     entry_a = StringField(validators=[DataRequired()])
     entry_b = StringField(validators=[DataRequired()])
-    note = TextAreaField("Ghi chú")
+    note = TextAreaField("Ghi chú", validators=[Length(max=5000, message="Ghi chú dài tối đa 5000 ký tự.")])
 
 
 # --- home, units, accounts -------------------------------------------------------------------
@@ -232,10 +247,8 @@ def settings(edition_id: int):
         form.preliminary_cutoff.data = f"{edition.preliminary_cutoff:.2f}"
     if form.validate_on_submit():
         with view_action() as action:
-            try:
-                cutoff = Decimal(str(form.preliminary_cutoff.data or "").strip().replace(",", "."))
-            except InvalidOperation:
-                raise ValidationError("Điểm sàn phải là một số.", code="bad_cutoff") from None
+            cutoff = require_decimal(form.preliminary_cutoff.data, int_digits=3, places=2, code="bad_cutoff",
+                                     message="Điểm sàn phải là một số từ 0 đến 100, tối đa 2 chữ số thập phân.")
             registration.update_edition_settings(
                 edition=edition, actor=current_user, rules_reference=form.rules_reference.data.strip(),
                 preliminary_cutoff=cutoff, report_number=form.report_number.data.strip(),
@@ -246,6 +259,30 @@ def settings(edition_id: int):
             return redirect(url_for(".settings", edition_id=edition.id))
     return render_template("organiser/settings.html", form=form, edition=edition, rnd=rnd,
                            format_local=vn_moment)
+
+
+class QuestionBankForm(FlaskForm):
+    # The service refuses a bank that is not offered, with a Vietnamese message.
+    bank = SelectField("Ngân hàng câu hỏi", validate_choice=False,
+                       validators=[DataRequired(message="Vui lòng chọn ngân hàng câu hỏi.")])
+
+
+@bp.route("/editions/<int:edition_id>/question-bank", methods=["GET", "POST"])
+def question_bank(edition_id: int):
+    """The question bank the edition's final draws its quiz and situation sets from."""
+    edition = get_edition(edition_id)
+    choices = bank_choice.bank_choices(edition)
+    current = bank_choice.current_bank(edition)
+    form = QuestionBankForm(bank=current.name if current else None)
+    form.bank.choices = [(f.name, f.label) for f in choices]
+    if form.validate_on_submit():
+        with view_action() as action:
+            folder = bank_choice.set_question_bank(edition=edition, bank=form.bank.data,
+                                                   actor=actor_name(current_user))
+            action.succeed(f"Kỳ thi dùng ngân hàng câu hỏi “{folder.name}”.")
+        if action.ok:
+            return redirect(url_for(".question_bank", edition_id=edition.id))
+    return render_template("organiser/question_bank.html", form=form, edition=edition, current=current)
 
 
 @bp.route("/editions/<int:edition_id>/clusters", methods=["GET", "POST"])

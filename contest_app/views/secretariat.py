@@ -26,7 +26,9 @@ from contest_app.reports.pdf import appendix_pdf, certificates_pdf, official_pdf
 from contest_app.reports.report import ReportInputs, build_certificates, build_letter, build_report
 from contest_app.reports.word import appendix_document, certificates_document, official_document
 from contest_app.services.errors import Conflict, ValidationError
+from contest_app.question_banks.analysis import fmt as item_figure
 from contest_app.services.final.consistency import consistency_report
+from contest_app.services.final.item_analysis import item_analysis
 from contest_app.services.final.lock import is_locked
 from contest_app.services.final.results import EditionResults, compute_results
 from contest_app.services.outputs import documents
@@ -180,6 +182,19 @@ def awards_file(ref: str, fmt: str):
                               caption=draft or None)
         return _download(data, "xlsx", f"giai-thuong-{edition.year}")
     raise ValidationError(f"Định dạng “{fmt}” không được hỗ trợ: chọn csv hoặc xlsx.", code="format")
+
+
+@bp.get("/<ref>/item-analysis")
+@roles_required(*STAFF)
+def item_analysis_page(ref: str):
+    """Each quiz item's difficulty and discrimination after the final, and the items to retire."""
+    edition = get_edition(ref)
+    try:
+        sets, problem = item_analysis(edition), None
+    except ValidationError as exc:
+        sets, problem = [], exc.message
+    return render_template("secretariat/item_analysis.html", edition=edition, sets=sets, problem=problem,
+                           figure=item_figure)
 
 
 @bp.get("/<ref>/consistency")

@@ -20,7 +20,7 @@ from contest_app.live import broadcast
 from contest_app.services.final import publication
 from contest_app.services.final.results import compute_results
 from contest_app.services.rounds.editions import get_edition, list_editions
-from contest_app.services.trust.audit import list_events, verify_chain
+from contest_app.services.trust.audit import list_events, verify_chain, verify_marks
 from contest_app.services.final.lock import (
     countersign_lock,
     export_results,
@@ -144,7 +144,7 @@ def panel(ref: str):
     raw_entry = request.form.get("entry_id", "")
     return _act(ref, lambda e: record_panel_decision(
         edition=e, segment_key=request.form.get("segment_key", ""),
-        entry_id=int(raw_entry) if raw_entry.isdigit() else None,
+        entry_id=int(raw_entry) if raw_entry.isascii() and raw_entry.isdigit() and len(raw_entry) <= 18 else None,
         panel_size=request.form.get("panel_size"), reason=request.form.get("reason", ""), actor=current_user),
         "Đã ghi nhận quyết định về số giám khảo.")
 
@@ -157,7 +157,7 @@ def audit():
     return render_template(
         "trust/audit.html",
         events=list_events(edition_id=edition_id, limit=300),
-        problems=verify_chain(),
+        problems=verify_chain() + verify_marks(),
         local_time=local_time,
         show_json=lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True),
     )

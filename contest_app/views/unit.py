@@ -13,7 +13,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms.fields.choices import SelectChoice
 from wtforms import RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, Length, Optional
 
 from contest_app.enums import Role, RoundStatus
 from contest_app.extensions import db
@@ -23,6 +23,7 @@ from contest_app.services.rounds import dossiers, qualifying, registration
 from contest_app.services.rounds.editions import get_edition, list_editions
 from contest_app.services.errors import NotFound, PermissionDenied
 from contest_app.views.helpers import roles_required, view_action
+from contest_app.views.validators import DecimalText, column_length
 
 bp = Blueprint("unit", __name__, url_prefix="/unit")
 
@@ -35,13 +36,16 @@ def _units_only():
 
 
 class TeamForm(FlaskForm):
-    name = StringField("Tên đội thi", validators=[DataRequired(message="Vui lòng nhập tên đội thi.")])
-    members = TextAreaField("Thành viên (mỗi dòng một người: Họ tên - Vai trò - Chức vụ)")
+    name = StringField("Tên đội thi", validators=[DataRequired(message="Vui lòng nhập tên đội thi."),
+                                                  column_length(Team.name, "Tên đội thi")])
+    members = TextAreaField("Thành viên (mỗi dòng một người: Họ tên - Vai trò - Chức vụ)",
+                            validators=[Length(max=5000, message="Danh sách thành viên dài tối đa 5000 ký tự.")])
 
 
 class EntryForm(FlaskForm):
-    title = StringField("Tên mô hình, sáng kiến")
-    summary = TextAreaField("Tóm tắt")
+    title = StringField("Tên mô hình, sáng kiến",
+                        validators=[Length(max=1000, message="Tên mô hình, sáng kiến dài tối đa 1000 ký tự.")])
+    summary = TextAreaField("Tóm tắt", validators=[Length(max=10000, message="Tóm tắt dài tối đa 10000 ký tự.")])
     group = SelectField("Nhóm", coerce=int)
     team = SelectField("Đội thi", coerce=int)
     dossier = FileField("Hồ sơ (đề cương, thuyết minh): PDF hoặc DOCX")
@@ -55,15 +59,16 @@ class QualifyingForm(FlaskForm):
     decision = RadioField("Kết quả", choices=[SelectChoice("passed", "Đạt — gửi lên vòng sơ khảo cấp tỉnh"),
                                               SelectChoice("failed", "Không đạt")],
                           validators=[DataRequired(message="Vui lòng chọn kết quả.")])
-    score = StringField("Điểm (không bắt buộc)")
-    note = TextAreaField("Ghi chú")
+    score = StringField("Điểm (không bắt buộc)", validators=[Optional(), DecimalText(
+        minimum=0, maximum=100, places=2, message="Điểm vòng loại phải là một số từ 0 đến 100, tối đa 2 chữ số thập phân.")])
+    note = TextAreaField("Ghi chú", validators=[Length(max=5000, message="Ghi chú dài tối đa 5000 ký tự.")])
 
 
 def _unit_for_request() -> Unit:
     """The unit the page is about: the focal point's own, or ``?unit_id=`` for organisers."""
     if current_user.has_role(Role.ORGANISER):
         raw = request.values.get("unit_id", "")
-        unit = db.session.get(Unit, int(raw)) if raw.isdigit() else None
+        unit = db.session.get(Unit, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) <= 18 else None
         if unit is None:
             raise NotFound("Hãy chọn một đơn vị (tham số unit_id).", code="unit_required")
         return unit
@@ -237,7 +242,8 @@ def decide(entry_id: int):
     entry_ = registration.get_entry_for(user=current_user, entry_id=entry_id)
     form = QualifyingForm()
     if not form.validate_on_submit():
-        flash("Vui lòng chọn kết quả vòng loại.", "danger")
+        errors = [e for field in (form.decision, form.score, form.note) for e in field.errors]
+        flash(errors[0] if errors else "Vui lòng chọn kết quả vòng loại.", "danger")
         return redirect(url_for(".entry", entry_id=entry_id))
     with view_action() as action:
         qualifying.record_decision(entry=entry_, passed=form.decision.data == RoundStatus.PASSED.value,

@@ -302,6 +302,10 @@
   render();
   if (!socket) { setConn("Không kết nối được máy chủ; điểm sẽ được gửi khi có mạng", false); return; }
   socket.on("connect", function () { setConn("Đã kết nối", true); refreshState(); flush(); });
+  socket.on("access_revoked", function (payload) {
+    socket.disconnect();
+    setConn((payload && payload.message) || "Mã đăng nhập đã bị thu hồi.", false);
+  });
   socket.on("disconnect", function () { setConn("Mất kết nối, điểm sẽ được gửi lại khi có mạng", false); });
   socket.on("connect_error", function (err) {
     var msg = err && err.data && err.data.code === "unauthenticated" ? err.message : "Không kết nối được máy chủ, đang thử lại…";

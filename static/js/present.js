@@ -120,7 +120,7 @@
     linkState.textContent = text;
   }
 
-  var socket = io("/present", { auth: { edition_id: editionId }, transports: ["websocket", "polling"] });
+  var socket = io("/present", { auth: { edition_id: editionId }, transports: ["websocket"] });
   socket.on("connect", function () { setLink("online", "Đã kết nối"); });
   socket.on("disconnect", function () { setLink("offline", "Mất kết nối, đang kết nối lại…"); });
   socket.on("connect_error", function () { setLink("offline", "Không kết nối được máy chủ, đang thử lại…"); });

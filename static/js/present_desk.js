@@ -62,7 +62,7 @@
     renderClock();
   }
 
-  var socket = io("/present", { auth: { edition_id: editionId }, transports: ["websocket", "polling"] });
+  var socket = io("/present", { auth: { edition_id: editionId }, transports: ["websocket"] });
 
   function send(event, extra) {
     var data = { edition_id: editionId };

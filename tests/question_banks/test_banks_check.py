@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -24,11 +25,15 @@ def runner():
     return app.test_cli_runner()
 
 
+CURRENT = DEFAULT_ROOT / "2027"
+HISTORY = DEFAULT_ROOT / "2019"
+
+
 @pytest.fixture()
 def bank(tmp_path: Path) -> Path:
-    """A writable copy of the shipped banks."""
+    """A writable copy of the shipped current bank (quiz/ and situations/ at its root)."""
     root = tmp_path / "question_banks"
-    shutil.copytree(DEFAULT_ROOT, root)
+    shutil.copytree(CURRENT, root)
     return root
 
 
@@ -63,14 +68,16 @@ def check(runner, root: Path):
 
 
 def error_lines(result) -> list[str]:
-    return result.stderr.splitlines()
+    """The errors printed (warnings, e.g. across sets, left out)."""
+    return [line for line in result.stderr.splitlines() if ": Cảnh báo: " not in line]
 
 
 # --------------------------------------------------------------------------- shipped banks
 
 
-def test_shipped_banks_load_with_exact_counts():
-    banks = load_banks(DEFAULT_ROOT)
+@pytest.mark.parametrize("folder", [HISTORY, CURRENT], ids=["2019", "2027"])
+def test_shipped_banks_load_with_exact_counts(folder):
+    banks = load_banks(folder)
 
     assert [s.number for s in banks.quiz_sets] == [1, 2, 3, 4, 5]
     assert [len(s.questions) for s in banks.quiz_sets] == [25, 25, 25, 25, 25]
@@ -81,14 +88,16 @@ def test_shipped_banks_load_with_exact_counts():
     assert (banks.quiz_count, banks.situation_count) == (125, 20)
 
 
-def test_shipped_banks_every_item_complete_and_unique():
-    banks = load_banks(DEFAULT_ROOT)
+@pytest.mark.parametrize("folder", [HISTORY, CURRENT], ids=["2019", "2027"])
+def test_shipped_banks_every_item_complete_and_unique(folder):
+    banks = load_banks(folder)
     questions = [q for s in banks.quiz_sets for q in s.questions]
     situations = [x for s in banks.situation_sets for x in s.situations]
 
     codes = [q.code for q in questions] + [x.code for x in situations]
     assert len(set(codes)) == 145
     assert all(q.source.strip() and q.topic.strip() and q.stem.strip() for q in questions)
+    assert all(q.basis.strip() for q in questions) and all(x.basis.strip() for x in situations)
     assert all(len(q.options) == 4 and all(o.strip() for o in q.options) for q in questions)
     assert {q.key for q in questions} == set(OPTION_LETTERS)
     assert {q.points for q in questions} == {Decimal("0.4")}
@@ -99,9 +108,18 @@ def test_shipped_banks_every_item_complete_and_unique():
     assert all(x.code.startswith(f"TH{x.set_number}-") for x in situations)
 
 
-def test_shipped_banks_keys_are_spread_over_the_letters():
+def test_shipped_banks_carry_their_valid_as_of_date():
+    history, current = load_banks(HISTORY), load_banks(CURRENT)
+
+    assert {s.valid_as_of for s in history.quiz_sets + history.situation_sets} == {date(2020, 2, 21)}
+    assert {s.valid_as_of for s in current.quiz_sets + current.situation_sets} == {date(2026, 12, 1)}
+    assert all(q.level in (1, 2, 3) for s in current.quiz_sets for q in s.questions)
+
+
+@pytest.mark.parametrize("folder", [HISTORY, CURRENT], ids=["2019", "2027"])
+def test_shipped_banks_keys_are_spread_over_the_letters(folder):
     """No set gives away its answers by always using the same letter."""
-    banks = load_banks(DEFAULT_ROOT)
+    banks = load_banks(folder)
     for quiz_set in banks.quiz_sets:
         counts = {letter: 0 for letter in OPTION_LETTERS}
         for q in quiz_set.questions:
@@ -110,13 +128,26 @@ def test_shipped_banks_keys_are_spread_over_the_letters():
 
 
 def test_check_command_passes_on_shipped_banks(runner):
-    result = runner.invoke(args=["banks", "check"])
+    result = runner.invoke(args=["banks", "check", "--as-of", "2026-12-01"])
 
-    assert result.exit_code == 0
-    assert result.stdout == (
-        "Hợp lệ: 5 bộ đề trắc nghiệm (125 câu), 5 bộ tình huống (20 tình huống).\n"
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "Ngân hàng 2019 (lịch sử kỳ thi năm 2019, không dùng cho kỳ thi mới): 5 bộ đề trắc "
+        "nghiệm, 5 bộ tình huống; 18 cảnh báo (xem: --bank 2019)."
     )
-    assert result.stderr == ""
+    assert lines[1] == (
+        "Ngân hàng 2027 (Ngân hàng câu hỏi kỳ thi tiếp theo (pháp luật ngày 01/12/2026)), "
+        "đối chiếu pháp luật ngày 01/12/2026:"
+    )
+    assert [line.split(" (")[0] for line in lines[2:12]] == [
+        *(f"  Bộ đề trắc nghiệm số {n}" for n in range(1, 6)),
+        *(f"  Bộ tình huống số {n}" for n in range(1, 6)),
+    ]
+    assert lines[12:] == [
+        "Hợp lệ: 5 bộ đề trắc nghiệm (125 câu), 5 bộ tình huống (20 tình huống).",
+    ]
+    assert all(line.endswith("(khác bộ đề)") for line in result.stderr.splitlines())
 
 
 # --------------------------------------------------------------------------- broken copies
@@ -134,7 +165,7 @@ def test_check_missing_key_names_file_and_line(runner, bank):
         f"quiz/bo-de-1.txt:{code_line}: Câu KT1-03 thiếu đáp án đúng (key).",
         "Không hợp lệ: 1 lỗi.",
     ]
-    assert result.stdout == ""
+    assert "Hợp lệ" not in result.stdout
 
 
 def test_check_key_not_among_options(runner, bank):

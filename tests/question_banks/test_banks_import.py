@@ -216,7 +216,7 @@ def test_excel_template_has_exact_columns(tmp_path):
     write_excel_template(path)
 
     sheet = load_workbook(path).worksheets[0]
-    assert tuple(c.value for c in sheet[1]) == EXCEL_COLUMNS
+    assert tuple(c.value for c in sheet[1]) == (*EXCEL_COLUMNS, "basis", "level", "note")
     assert sheet.max_row == 1
     with pytest.raises(ImportRejected) as raised:
         import_quiz_file(path, "excel", set_number=1)
@@ -224,7 +224,7 @@ def test_excel_template_has_exact_columns(tmp_path):
 
 
 def test_excel_round_trip_of_a_shipped_set(tmp_path):
-    shipped = load_banks(DEFAULT_ROOT).quiz_set(3).questions
+    shipped = load_banks(DEFAULT_ROOT / "2027").quiz_set(3).questions
     path = tmp_path / "bo-de-3.xlsx"
     write_quiz_excel(shipped, path)
 
@@ -271,7 +271,7 @@ def test_excel_wrong_header_is_refused(tmp_path):
 
     assert [str(e) for e in raised.value.errors] == [
         "sai-cot.xlsx:1: Dòng tiêu đề phải có đúng các cột: code, topic, stem, A, B, C, D, key, "
-        "source, time, points, set.",
+        "source, time, points, set (có thể thêm, theo thứ tự: basis, level, note).",
     ]
 
 
@@ -297,7 +297,7 @@ def test_import_command_writes_a_set_that_loads(runner, tmp_path):
 
 
 def test_import_command_excel_round_trip(runner, tmp_path):
-    shipped = load_banks(DEFAULT_ROOT).quiz_set(2).questions
+    shipped = load_banks(DEFAULT_ROOT / "2027").quiz_set(2).questions
     source = tmp_path / "bo-de-2.xlsx"
     write_quiz_excel(shipped, source)
     out = tmp_path / "bo-de-2.txt"
@@ -335,7 +335,7 @@ def test_import_command_refuses_codes_already_in_the_banks(runner, tmp_path):
     source = tmp_path / "dup.gift"
     source.write_text("// source: Nguồn\n::KT1-01::Câu? {=a ~b ~c ~d}\n", encoding="utf-8")
     out = tmp_path / "bo-de-9.txt"
-    first_line = (DEFAULT_ROOT / "quiz" / "bo-de-1.txt").read_text(
+    first_line = (DEFAULT_ROOT / "2027" / "quiz" / "bo-de-1.txt").read_text(
         encoding="utf-8"
     ).splitlines().index("code: KT1-01") + 1
 

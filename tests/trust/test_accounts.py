@@ -6,14 +6,7 @@ import pytest
 
 from contest_app.extensions import db
 from contest_app.models import User
-from contest_app.services.trust.ratelimit import (
-    TOO_MANY,
-    TooManyAttempts,
-    attempt_key,
-    ensure_attempt_allowed,
-    record_failed_attempt,
-    storage_uri,
-)
+from contest_app.services.trust.ratelimit import TOO_MANY, TooManyAttempts, attempt_key, begin_attempt, storage_uri
 from tests.conftest import REDIS_URL, build_app, csrf_token_from, require_redis
 
 
@@ -83,15 +76,15 @@ def test_login_page_itself_is_never_limited(client):
 
 def test_pin_attempts_are_limited_by_the_service(app):
     with app.test_request_context("/", environ_base={"REMOTE_ADDR": "10.1.1.1"}):
-        key = attempt_key("judge", 3)
-        assert key == "10.1.1.1:judge:3"
+        assert attempt_key("judge", 3) == "10.1.1.1:judge:3"
         for _ in range(5):
-            ensure_attempt_allowed(kind="pin", key=key)
-            record_failed_attempt(kind="pin", key=key)
+            begin_attempt(kind="pin", target=3).failed()
         with pytest.raises(TooManyAttempts) as info:
-            ensure_attempt_allowed(kind="pin", key=key)
+            begin_attempt(kind="pin", target=3)
         assert info.value.message == TOO_MANY and info.value.status == 429
-        ensure_attempt_allowed(kind="pin", key=attempt_key("judge", 4))  # another judge is not affected
+        begin_attempt(kind="pin", target=4).failed()  # another judge is not affected
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "10.1.1.2"}):
+        begin_attempt(kind="pin", target=3).succeeded()  # nor is the same judge from another address
 
 
 def test_storage_defaults_to_memory_and_follows_redis_settings(monkeypatch):
@@ -167,7 +160,7 @@ def test_security_headers_on_every_response(client):
 
 
 def test_judge_pin_guessing_is_limited_across_judges(client, demo):
-    """Five wrong PINs from one address, spread over judges, then the sixth try waits."""
+    """Ten wrong PINs from one address, spread over judges, then the next try waits."""
     from contest_app.models import Judge
     from contest_app.services.final.judge_access import edition_credentials
 
@@ -175,14 +168,15 @@ def test_judge_pin_guessing_is_limited_across_judges(client, demo):
     db.session.commit()
     judge_ids = [c.judge.id for c in creds]
     statuses = []
-    for i in range(5):
+    for i in range(10):
         from flask import g
 
         g.pop("csrf_token", None)
         token = csrf_token_from(client.get("/judge").get_data(as_text=True))
-        statuses.append(client.post("/judge/pin", data={"judge_id": judge_ids[i], "pin": "000000", "csrf_token": token,
-                                                         "edition": "2019"}).status_code)
-    assert statuses == [403] * 5
+        wrong = "000000" if creds[i % 5].pin != "000000" else "111111"
+        statuses.append(client.post("/judge/pin", data={"judge_id": judge_ids[i % 5], "pin": wrong,
+                                                         "csrf_token": token, "edition": "2019"}).status_code)
+    assert statuses == [403] * 10
     token = csrf_token_from(client.get("/judge").get_data(as_text=True))
     refused = client.post("/judge/pin", data={"judge_id": judge_ids[5], "pin": creds[5].pin, "csrf_token": token,
                                               "edition": "2019"})
@@ -197,8 +191,8 @@ def test_judge_link_guessing_is_limited(client, demo):
     creds = edition_credentials(demo)
     db.session.commit()
     assert client.get(f"/j/{creds[0].token}").status_code == 302  # a good link is not counted
-    statuses = [client.get(f"/j/doan-bua-{i}").status_code for i in range(5)]
-    assert statuses == [403] * 5
+    statuses = [client.get(f"/j/doan-bua-{i}").status_code for i in range(10)]
+    assert statuses == [403] * 10
     refused = client.get(f"/j/{creds[1].token}")
     assert refused.status_code == 429
     assert TOO_MANY in unescape(refused.get_data(as_text=True))

@@ -26,13 +26,13 @@ def test_audit_verify_intact_chain_exits_zero(any_app):
     result = _verify(any_app)
     assert result.exit_code == 0, result.output
     head = db.session.get(AuditEvent, ids[-1]).hash
-    assert result.output == f"Chuỗi nhật ký toàn vẹn: 5 bản ghi.\nMã băm của bản ghi cuối (#{ids[-1]}): {head}\n"
+    assert result.output == f"Chuỗi nhật ký toàn vẹn: 5 bản ghi; 0 điểm khớp với nhật ký.\nMã băm của bản ghi cuối (#{ids[-1]}): {head}\n"
 
 
 def test_audit_verify_empty_trail_is_intact(any_app):
     result = _verify(any_app)
     assert result.exit_code == 0
-    assert result.output == "Chuỗi nhật ký toàn vẹn: 0 bản ghi.\n"
+    assert result.output == "Chuỗi nhật ký toàn vẹn: 0 bản ghi; 0 điểm khớp với nhật ký.\n"
 
 
 def test_audit_verify_detects_a_record_deleted_in_sql(any_app):
@@ -42,7 +42,7 @@ def test_audit_verify_detects_a_record_deleted_in_sql(any_app):
     result = _verify(any_app)
     assert result.exit_code == 1
     assert result.output == (
-        "Chuỗi nhật ký KHÔNG toàn vẹn: 1 lỗi.\n"
+        "Chuỗi nhật ký KHÔNG toàn vẹn: 1 lỗi (lỗi đầu tiên trước).\n"
         f"- Bản ghi #{ids[3]}: liên kết tới bản ghi trước bị đứt (có bản ghi bị xóa hoặc sửa).\n"
     )
 
@@ -56,7 +56,7 @@ def test_audit_verify_detects_a_record_edited_in_sql(any_app):
     result = _verify(any_app)
     assert result.exit_code == 1
     assert result.output == (
-        "Chuỗi nhật ký KHÔNG toàn vẹn: 1 lỗi.\n"
+        "Chuỗi nhật ký KHÔNG toàn vẹn: 1 lỗi (lỗi đầu tiên trước).\n"
         f"- Bản ghi #{ids[1]}: nội dung đã bị sửa sau khi ghi.\n"
     )
 
@@ -69,7 +69,7 @@ def test_audit_verify_truncated_tail_shows_in_the_head_hash(any_app):
     db.session.commit()
     result = _verify(any_app)
     assert result.exit_code == 0
-    assert result.output.splitlines()[0] == "Chuỗi nhật ký toàn vẹn: 4 bản ghi."
+    assert result.output.splitlines()[0] == "Chuỗi nhật ký toàn vẹn: 4 bản ghi; 0 điểm khớp với nhật ký."
     assert result.output.splitlines()[1] != before
 
 

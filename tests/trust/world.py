@@ -90,6 +90,7 @@ class World:
             "ref": "2019", "edition_id": str(self.edition_id), "entry_id": str(self.own_entry),
             "team_id": str(self.own_team), "judge_id": str(self.judge_ids[-1]), "user_id": str(self.user_ids[FOCAL]),
             "assignment_id": str(self.assignment_id), "token": self.tokens[0], "fmt": "csv", "unit_id": str(self.unit_id),
+            "kind": "lower-third",
             "late_id": "0",  # no late mark on the demo: the route answers 404 to the secretariat
         }
 

@@ -52,18 +52,23 @@ def test_pin_login_wrong_pin_refused(client, creds):
     assert "Mã PIN không đúng. Còn 4 lần thử." in response.get_data(as_text=True)
 
 
-def test_pin_locked_after_five_wrong_even_with_right_pin(creds):
-    from contest_app.services.errors import PermissionDenied
-    from contest_app.services.final.judge_access import judge_for_pin
-
+def test_five_wrong_pins_from_one_address_wait_but_the_judge_elsewhere_signs_in(app, creds):
+    """Issue 16: an attacker's wrong PINs use up the attacker's allowance, never the judge's."""
     wrong = "000000" if creds[1].pin != "000000" else "111111"
-    for _ in range(5):
-        with pytest.raises(PermissionDenied):
-            judge_for_pin(judge_id=creds[1].judge.id, pin=wrong)
-    with pytest.raises(PermissionDenied) as exc:
-        judge_for_pin(judge_id=creds[1].judge.id, pin=creds[1].pin)
-    assert exc.value.code == "pin_locked"
-    assert exc.value.message == "Mã PIN đã bị khóa vì nhập sai quá nhiều lần. Vui lòng liên hệ Ban Thư ký để cấp mã mới."
+
+    def post(address, pin):
+        from flask import g
+
+        g.pop("csrf_token", None)  # the fixture's app context is shared by the clients
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+        token = csrf_token_from(client.get("/judge").get_data(as_text=True))
+        return client.post("/judge/pin", data={"judge_id": creds[1].judge.id, "pin": pin, "csrf_token": token})
+
+    statuses = [post("10.9.9.9", wrong).status_code for _ in range(6)]
+    assert statuses == [403] * 5 + [429]
+    assert post("10.9.9.9", creds[1].pin).status_code == 429  # the attacker's address waits, even with the PIN
+    assert post("10.1.1.1", creds[1].pin).status_code == 302  # the judge's tablet is not locked out
 
 
 def test_pin_login_right_pin_signs_in(client, creds):

@@ -28,7 +28,9 @@ from sqlalchemy import select
 from contest_app.extensions import db
 from contest_app.models import Draw, DrawAssignment, Edition, Entry, PresenterState
 from contest_app.models.draw import DrawStatus
-from contest_app.question_banks.loader import check_banks
+from contest_app.paths import QUESTION_BANKS_DIR
+from contest_app.question_banks.catalog import bank_for_edition
+from contest_app.question_banks.loader import QUIZ_DIR, check_banks
 from contest_app.services.errors import Conflict, NotFound, ValidationError
 from contest_app.services.final.finalists import finalists
 from contest_app.services.trust.audit import record_event
@@ -179,18 +181,34 @@ def compute_draw(seed: str, entry_ids: list[int], quiz_sets: int, situation_sets
 _banks_cache: dict[str, tuple[tuple, Any]] = {}
 
 
-def banks_root() -> Path:
+def banks_catalog_root() -> Path:
     """The folder of the question banks: the setting QUESTION_BANKS_DIR, else the environment's
-    CONTEST_QUESTION_BANKS_DIR, else the top-level ``question_banks/``."""
+    CONTEST_QUESTION_BANKS_DIR, else the shipped ``question_banks/`` (see contest_app.paths)."""
     configured = current_app.config.get("QUESTION_BANKS_DIR") or os.environ.get("CONTEST_QUESTION_BANKS_DIR")
-    if configured:
-        return Path(configured)
-    return Path(current_app.root_path).parent / "question_banks"
+    return Path(configured) if configured else QUESTION_BANKS_DIR
 
 
-def load_question_banks():
-    """The validated banks, or None when they are missing or invalid (reloaded when a file changes)."""
-    root = banks_root()
+def banks_root(edition: Edition | None = None) -> Path:
+    """The folder of the question banks an edition uses.
+
+    The root is ``banks_catalog_root()``. A root holding ``quiz/`` is one bank used by every
+    edition; otherwise the edition's bank folder is chosen by ``catalog.bank_for_edition``
+    (``Edition.question_bank``, else the history bank of its year, else the newest current bank).
+    """
+    root = banks_catalog_root()
+    if (root / QUIZ_DIR).is_dir():
+        return root
+    if edition is None:
+        edition = db.session.scalar(select(Edition).order_by(Edition.year.desc()).limit(1))
+    if edition is None:
+        return root
+    folder = bank_for_edition(root, year=edition.year, chosen=edition.question_bank)
+    return folder.path if folder is not None else root
+
+
+def load_question_banks(edition: Edition | None = None):
+    """The validated banks of ``edition``, or None when missing or invalid (reloaded when a file changes)."""
+    root = banks_root(edition)
     files = tuple(
         sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in root.glob("*/*.txt"))
     ) if root.is_dir() else ()
@@ -203,9 +221,9 @@ def load_question_banks():
     return value
 
 
-def quiz_set_number_count() -> tuple[int, int]:
-    """How many quiz and situation sets the banks hold (5 and 5, the 2019 rule, without banks)."""
-    banks = load_question_banks()
+def quiz_set_number_count(edition: Edition | None = None) -> tuple[int, int]:
+    """How many quiz and situation sets the edition's banks hold (5 and 5, the 2019 rule, without banks)."""
+    banks = load_question_banks(edition)
     if banks is None:
         return DEFAULT_SET_COUNT, DEFAULT_SET_COUNT
     return len(banks.quiz_sets) or DEFAULT_SET_COUNT, len(banks.situation_sets) or DEFAULT_SET_COUNT
@@ -240,7 +258,7 @@ def prepare_draw(
     entries = draw_entries(edition)
     if not entries:
         raise ValidationError("Kỳ thi chưa có đội nào vào vòng chung khảo để bốc thăm.", code="no_finalists")
-    default_quiz, default_situation = quiz_set_number_count()
+    default_quiz, default_situation = quiz_set_number_count(edition)
     quiz_sets = default_quiz if quiz_sets is None else quiz_sets
     situation_sets = default_situation if situation_sets is None else situation_sets
     if quiz_sets < 1 or situation_sets < 1:
@@ -385,7 +403,7 @@ def team_name(entry: Entry) -> str:
 def drawn_quiz_set(*, edition_id: int, entry_id: int):
     """The quiz set (``QuizSet``) the entry drew, or None without a confirmed draw or banks."""
     assignment = confirmed_assignment(edition_id=edition_id, entry_id=entry_id)
-    banks = load_question_banks()
+    banks = load_question_banks(db.session.get(Edition, edition_id)) if assignment is not None else None
     if assignment is None or banks is None:
         return None
     return next((s for s in banks.quiz_sets if s.number == assignment.quiz_set), None)
@@ -394,7 +412,7 @@ def drawn_quiz_set(*, edition_id: int, entry_id: int):
 def drawn_situation_set(*, edition_id: int, entry_id: int):
     """The situation set (``SituationSet``) the entry drew, or None."""
     assignment = confirmed_assignment(edition_id=edition_id, entry_id=entry_id)
-    banks = load_question_banks()
+    banks = load_question_banks(db.session.get(Edition, edition_id)) if assignment is not None else None
     if assignment is None or banks is None:
         return None
     return next((s for s in banks.situation_sets if s.number == assignment.situation_set), None)

@@ -1,12 +1,16 @@
 """Final judges' personal login links and PINs: issue, check, revoke, regenerate.
 
-A judge's token and PIN are derived from the app's secret key, the judge and a version
-number (HMAC), so the secretariat can print the QR sheet again without changing them;
-the database keeps only their hashes. Regenerating raises the version: every older link,
-PIN and signed-in tablet stops working. Flushes, never commits.
+A judge's token and PIN are derived (HMAC) from the judges' own key, the judge and a
+version number, so the secretariat can print the QR sheet again without changing them;
+the database keeps only their hashes. That key is NOT the session secret: whoever could
+forge a session cookie still cannot compute a judge's link or PIN. It comes from
+``CONTEST_JUDGE_KEY`` or is generated once in ``instance/judge_key`` (never in the
+database). Regenerating raises the version: every older link, PIN and signed-in tablet
+stops working. Flushes, never commits.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 from dataclasses import dataclass
@@ -23,7 +27,14 @@ from contest_app.services.trust.audit import record_event
 from contest_app.services.errors import NotFound, PermissionDenied
 
 PIN_DIGITS = 6
+#: Kept for callers that show it; wrong PINs are limited per address and judge in
+#: services/trust/ratelimit.py, so no attacker can lock a judge's PIN from elsewhere.
 MAX_PIN_FAILURES = 5
+
+
+@functools.cache
+def _dummy_pin_hash() -> str:
+    return generate_password_hash("000000-not-a-pin")
 
 UNAUTHENTICATED = "Bạn chưa đăng nhập hoặc mã đăng nhập đã bị thu hồi. Vui lòng quét lại mã QR của mình."
 
@@ -39,7 +50,7 @@ class Credentials:
 
 
 def _secret() -> bytes:
-    return str(current_app.config["SECRET_KEY"]).encode("utf-8")
+    return str(current_app.config["CONTEST_JUDGE_KEY"]).encode("utf-8")
 
 
 def _derive(judge_id: int, version: int, purpose: str) -> bytes:
@@ -113,23 +124,17 @@ def judge_for_token(token: str) -> Judge:
 
 
 def judge_for_pin(*, judge_id: int, pin: str) -> Judge:
-    """Check a judge's PIN; after five wrong PINs the judge needs a new sheet."""
-    judge = db.session.get(Judge, judge_id)
+    """Check a judge's PIN (the caller limits attempts per address and judge, before calling).
+
+    An unknown judge costs the same hash as a known one, so the answer time tells nothing.
+    """
+    judge = db.session.get(Judge, judge_id) if isinstance(judge_id, int) and 0 < judge_id < 2**63 else None
+    text = (pin or "").strip()[:PIN_DIGITS * 2]
     if judge is None or judge.revoked_at is not None or not judge.pin_hash:
+        check_password_hash(_dummy_pin_hash(), text)
         raise PermissionDenied(UNAUTHENTICATED, code="unauthenticated")
-    access = access_of(judge)
-    if access.pin_failures >= MAX_PIN_FAILURES:
-        raise PermissionDenied(
-            "Mã PIN đã bị khóa vì nhập sai quá nhiều lần. Vui lòng liên hệ Ban Thư ký để cấp mã mới.",
-            code="pin_locked",
-        )
-    if not check_password_hash(judge.pin_hash, (pin or "").strip()):
-        access.pin_failures += 1
-        db.session.flush()
-        left = MAX_PIN_FAILURES - access.pin_failures
-        raise PermissionDenied(f"Mã PIN không đúng. Còn {left} lần thử.", code="bad_pin")
-    access.pin_failures = 0
-    db.session.flush()
+    if not check_password_hash(judge.pin_hash, text):
+        raise PermissionDenied("Mã PIN không đúng.", code="bad_pin")
     return judge
 
 

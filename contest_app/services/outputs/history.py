@@ -95,8 +95,8 @@ def history_table() -> HistoryTable:
 
 def _count(value: Any, label: str) -> int:
     text = str(value).strip() if value is not None else ""
-    if not text.isdigit():
-        raise ValidationError(f"{label} phải là số nguyên không âm (đã nhập “{text}”).", code="invalid_number")
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise ValidationError(f"{label} phải là số nguyên không âm (đã nhập “{text[:20]}”).", code="invalid_number")
     return int(text)
 
 

@@ -10,6 +10,8 @@ from io import BytesIO
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
 
 from contest_app.extensions import db
 from contest_app.models import Entry, User
@@ -65,6 +67,11 @@ def store_dossier(*, entry: Entry, filename: str, data: bytes, actor: User) -> E
     folder.mkdir(parents=True, exist_ok=True)
     stored = f"{secrets.token_hex(16)}.{kind}"
     (folder / stored).write_bytes(data)
+    # The replaced file goes when the change is committed; the new one if it is rolled back.
+    info = db.session.info
+    info.setdefault(_WRITTEN, []).append(folder / stored)
+    if entry.dossier_path:
+        info.setdefault(_REPLACED, []).append(upload_root() / entry.dossier_path)
     before = {"dossier_path": entry.dossier_path, "dossier_name": entry.dossier_name}
     entry.dossier_path = f"dossiers/{stored}"
     entry.dossier_name = _display_filename(filename, kind)
@@ -75,6 +82,33 @@ def store_dossier(*, entry: Entry, filename: str, data: bytes, actor: User) -> E
                  object_id=entry.id, before=before,
                  after={"dossier_path": entry.dossier_path, "dossier_name": entry.dossier_name, "bytes": len(data)})
     return entry
+
+
+_WRITTEN, _REPLACED = "contest_dossiers_written", "contest_dossiers_replaced"
+
+
+def _remove(paths: list[Path]) -> None:
+    root = upload_root().resolve()
+    for path in paths:
+        resolved = path.resolve()
+        if root in resolved.parents:
+            resolved.unlink(missing_ok=True)
+
+
+@sa_event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
+    replaced = session.info.pop(_REPLACED, None)
+    if replaced:
+        _remove(replaced)
+
+
+@sa_event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_REPLACED, None)
+    written = session.info.pop(_WRITTEN, None)
+    if written:
+        _remove(written)
 
 
 def dossier_file(entry: Entry) -> Path:

@@ -15,8 +15,8 @@ from contest_app.services.trust.audit import record_event
 
 def get_edition(ref: int | str) -> Edition:
     """Return the edition named by its id or its year (a number of four digits is a year)."""
-    text = str(ref).strip()
-    if not text.isdigit():
+    text = str(ref).strip()[:40]
+    if not (text.isascii() and text.isdigit() and len(text) <= 18):  # "２０１９", "²" or 2^63 are no id
         raise NotFound(f"Không tìm thấy kỳ thi “{text}”: hãy nhập mã số hoặc năm tổ chức.")
     value = int(text)
     edition = None

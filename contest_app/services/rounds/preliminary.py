@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import delete, select
@@ -34,6 +34,7 @@ from contest_app.models import (
     RubricCriterion,
     User,
 )
+from contest_app.services.trust.inputs import decimal_text, printable
 from contest_app.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from contest_app.services.trust.audit import actor_name, record_event
 
@@ -102,13 +103,11 @@ def rubric_is_default(edition: Edition) -> bool:
 
 
 def _parse_points(text, *, what: str) -> Decimal:
-    raw = "" if text is None else str(text).strip().replace(",", ".")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise ValidationError(f"{what}: “{text}” không phải là một số.", code="not_a_number") from None
-    if not value.is_finite():
-        raise ValidationError(f"{what}: “{text}” không phải là một số.", code="not_a_number")
+    value = decimal_text(text, int_digits=3, places=6, allow_minus=True)
+    if value is None:
+        shown = printable(str(text if text is not None else ""))[:20]
+        raise ValidationError(f"{what}: “{shown}” không phải là một số.",
+                              code="not_a_number")
     if value != value.quantize(Decimal("0.01")):
         raise ValidationError(f"{what}: chỉ được có tối đa 2 chữ số thập phân.", code="too_many_decimals")
     return value

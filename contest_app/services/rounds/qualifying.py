@@ -6,7 +6,7 @@ The deadline is ``Round.deadline`` of the edition's qualifying round. Flushes on
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from contest_app.enums import RoundKind, RoundStatus
 from contest_app.extensions import db
 from contest_app.formatting import vn_moment
 from contest_app.models import Edition, Entry, Round, RoundProgress, User
+from contest_app.services.trust.inputs import decimal_text, printable
 from contest_app.services.errors import Conflict, ValidationError
 from contest_app.services.rounds.registration import ensure_unit_access
 from contest_app.services.trust.audit import actor_name, record_event
@@ -57,13 +58,12 @@ def deadline_passed(edition: Edition, now: datetime | None = None) -> bool:
 
 def parse_score(text) -> Decimal | None:
     """An optional qualifying score: empty, or a number 0..100 with at most 2 decimals."""
-    raw = "" if text is None else str(text).strip().replace(",", ".")
+    raw = "" if text is None else str(text).strip()
     if not raw:
         return None
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise ValidationError(f"Điểm vòng loại “{text}” không phải là một số.", code="bad_score") from None
+    value = decimal_text(raw, int_digits=3, places=6, allow_minus=True)
+    if value is None:
+        raise ValidationError(f"Điểm vòng loại “{printable(raw)[:20]}” không phải là một số.", code="bad_score")
     if not value.is_finite() or value < 0 or value > 100:
         raise ValidationError("Điểm vòng loại phải từ 0 đến 100.", code="score_out_of_range")
     if value != value.quantize(Decimal("0.01")):

@@ -1,9 +1,11 @@
 """Accounts: creating users and checking credentials."""
 from __future__ import annotations
 
+import functools
 import re
 
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from contest_app.enums import Role
 from contest_app.extensions import db
@@ -43,9 +45,21 @@ def create_user(
     return user
 
 
+@functools.cache
+def _dummy_hash() -> str:
+    return generate_password_hash("not-a-password-of-anyone")
+
+
 def authenticate(username: str, password: str) -> User | None:
-    """Return the active user with these credentials, or None."""
-    user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not user.check_password(password):
+    """Return the active user with these credentials, or None.
+
+    An unknown username costs the same password hash as a known one, so the answer time
+    does not tell whether an account exists.
+    """
+    user = db.session.scalar(select(User).where(User.username == (username or "")[:80]))
+    if user is None:
+        check_password_hash(_dummy_hash(), password or "")
+        return None
+    if not user.check_password(password) or not user.active:
         return None
     return user

@@ -1,18 +1,30 @@
-"""The append-only audit trail. Every record carries the hash of the one before it,
-so a record removed or edited directly in the database is detected by ``verify_chain``.
+"""The append-only audit trail, chained and keyed.
+
+Every record carries the HMAC-SHA-256 (keyed with ``CONTEST_AUDIT_KEY``, which is never
+stored in the database) of its content and of the record before it: a record removed
+or edited directly in the database is detected by ``verify_chain``, and a chain
+recomputed after an edit is detected too, since nobody without the key can recompute
+it. Every change of a final mark (created, changed, deleted, by any code path) adds a
+``mark_state`` record (``watch_marks``), so ``verify_marks`` can check every mark in the
+database against the chain. The newest record's hash (``chain_head``) is printed on the
+appendix and by ``audit head``: kept outside the app, it reveals a truncated chain.
 
 Records are only ever added here; nothing in the app updates or deletes them.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from flask import current_app
+from sqlalchemy import event as sa_event
+from sqlalchemy import insert, inspect, select
+from sqlalchemy.orm import Session
 
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, User
@@ -47,7 +59,11 @@ def _digest(event: AuditEvent) -> str:
         "prev_hash": event.prev_hash,
     }
     canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hmac.new(_key(), canonical.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _key() -> bytes:
+    return str(current_app.config["CONTEST_AUDIT_KEY"]).encode("utf-8")
 
 
 def actor_name(user: User | None) -> str:
@@ -73,16 +89,12 @@ def record_event(
     On PostgreSQL the table is locked for the rest of the transaction so that two
     writers cannot chain onto the same predecessor.
     """
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(db.text("LOCK TABLE audit_event IN SHARE ROW EXCLUSIVE MODE"))
-    elif db.engine.dialect.name == "sqlite":
-        # A no-op write takes SQLite's write lock (waiting out busy_timeout) before the read below.
-        db.session.execute(db.text("UPDATE audit_event SET id = id WHERE 0"))
+    _lock_chain(db.session)
     last = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
     event = AuditEvent(
         edition_id=edition_id,
         at=datetime.now(UTC),
-        actor=actor,
+        actor=actor[:200],  # a long display name must not make the record unstorable
         action=action,
         object_type=object_type,
         object_id=str(object_id),
@@ -95,6 +107,90 @@ def record_event(
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def _lock_chain(executor) -> None:
+    """Take the chain's lock for the rest of the transaction (two writers never share a predecessor)."""
+    dialect = executor.get_bind().dialect.name if hasattr(executor, "get_bind") else executor.dialect.name
+    if dialect == "postgresql":
+        executor.execute(db.text("LOCK TABLE audit_event IN SHARE ROW EXCLUSIVE MODE"))
+    elif dialect == "sqlite":
+        # A no-op write takes SQLite's write lock (waiting out busy_timeout) before the read below.
+        executor.execute(db.text("UPDATE audit_event SET id = id WHERE 0"))
+
+
+# ----------------------------------------------------------------------------- every mark
+
+
+MARK_STATE = "mark_state"
+MARK_FIELDS = ("judge_id", "entry_id", "segment_id", "value")
+
+
+def _mark_state(mark: Any, *, committed: bool = False) -> dict[str, Any]:
+    state = inspect(mark)
+    out = {}
+    for name in MARK_FIELDS:
+        value = getattr(mark, name)
+        if committed:
+            history = state.attrs[name].history
+            if history.deleted:
+                value = history.deleted[0]
+        out[name] = str(Decimal(value).quantize(Decimal("0.01"))) if name == "value" and value is not None else value
+    return out
+
+
+def _append_core(connection, *, edition_id: int | None, action: str, object_id: Any, before, after) -> None:
+    """``record_event`` for use inside a flush (core statements on the flush's connection)."""
+    _lock_chain(connection)
+    table = AuditEvent.__table__
+    last = connection.execute(select(table.c.hash).order_by(table.c.id.desc()).limit(1)).scalar()
+    record = AuditEvent(edition_id=edition_id, at=datetime.now(UTC), actor="(ghi tự động)", action=action,
+                        object_type="mark", object_id=str(object_id), before=before, after=after, reason="",
+                        prev_hash=last or GENESIS)
+    record.hash = _digest(record)
+    connection.execute(insert(table).values(
+        edition_id=record.edition_id, at=record.at, actor=record.actor, action=record.action,
+        object_type=record.object_type, object_id=record.object_id, before=record.before, after=record.after,
+        reason=record.reason, prev_hash=record.prev_hash, hash=record.hash))
+
+
+def _edition_of(connection, segment_id: int | None) -> int | None:
+    from contest_app.models import Segment
+
+    if segment_id is None:
+        return None
+    return connection.execute(select(Segment.__table__.c.edition_id).where(Segment.__table__.c.id == segment_id)).scalar()
+
+
+def _after_flush(session: Session, _context) -> None:
+    from contest_app.models import Mark
+
+    changes = []
+    for obj in session.new:
+        if isinstance(obj, Mark):
+            changes.append((obj, None, _mark_state(obj)))
+    for obj in session.dirty:
+        if isinstance(obj, Mark) and session.is_modified(obj, include_collections=False):
+            before, after = _mark_state(obj, committed=True), _mark_state(obj)
+            if before != after:
+                changes.append((obj, before, after))
+    for obj in session.deleted:
+        if isinstance(obj, Mark):
+            changes.append((obj, _mark_state(obj, committed=True), None))
+    if not changes:
+        return
+    connection = session.connection()
+    for obj, before, after in sorted(changes, key=lambda c: c[0].id or 0):
+        segment = (after or before)["segment_id"]
+        _append_core(connection, edition_id=_edition_of(connection, segment), action=MARK_STATE, object_id=obj.id,
+                     before=before, after=after)
+
+
+def watch_marks(session_class: Any = Session) -> None:
+    """Chain an audit record for every mark created, changed or deleted through the ORM."""
+    if not getattr(session_class, "_contest_mark_audit", False):
+        sa_event.listen(session_class, "after_flush", _after_flush)
+        session_class._contest_mark_audit = True
 
 
 @dataclass(frozen=True)
@@ -118,6 +214,53 @@ def verify_chain() -> list[ChainProblem]:
             problems.append(ChainProblem(event.id, f"Bản ghi #{event.id}: nội dung đã bị sửa sau khi ghi."))
         previous = event.hash
     return problems
+
+
+def verify_marks() -> list[ChainProblem]:
+    """Check every final mark in the database against its newest ``mark_state`` record.
+
+    Names a mark whose value, judge, team or segment differs from what the chain says, a
+    mark with no record (inserted behind the app's back, or its records cut off the end
+    of the chain), and a mark the chain says exists but the database has lost.
+    """
+    from contest_app.models import Mark
+
+    newest: dict[str, AuditEvent] = {}
+    for record in db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == MARK_STATE).order_by(AuditEvent.id)
+    ):
+        newest[record.object_id] = record
+    problems: list[ChainProblem] = []
+    seen = set()
+    for mark in db.session.scalars(select(Mark).order_by(Mark.id)):
+        seen.add(str(mark.id))
+        record = newest.get(str(mark.id))
+        stored = {n: getattr(mark, n) for n in MARK_FIELDS}
+        stored["value"] = str(Decimal(mark.value).quantize(Decimal("0.01")))
+        if record is None or record.after is None:
+            problems.append(ChainProblem(
+                record.id if record else 0,
+                f"Điểm #{mark.id} (giám khảo #{mark.judge_id}, đội #{mark.entry_id}, phần thi #{mark.segment_id}, "
+                f"{stored['value']}) không có trong nhật ký: đã bị thêm thẳng vào cơ sở dữ liệu "
+                "hoặc các bản ghi cuối của nhật ký đã bị xóa."))
+            continue
+        recorded = {n: record.after.get(n) for n in MARK_FIELDS}
+        if recorded != stored:
+            diff = ", ".join(f"{n}: cơ sở dữ liệu {stored[n]} ≠ nhật ký {recorded[n]}"
+                             for n in MARK_FIELDS if stored[n] != recorded[n])
+            problems.append(ChainProblem(
+                record.id, f"Điểm #{mark.id} khác với bản ghi nhật ký #{record.id}: {diff}."))
+    for object_id, record in newest.items():
+        if object_id not in seen and record.after is not None:
+            problems.append(ChainProblem(
+                record.id, f"Điểm #{object_id} có trong nhật ký (bản ghi #{record.id}) nhưng đã mất khỏi cơ sở dữ liệu."))
+    return sorted(problems, key=lambda p: p.event_id)
+
+
+def chain_head() -> tuple[int, str] | None:
+    """The id and hash of the newest record (to be kept outside the app), or None when empty."""
+    last = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+    return (last.id, last.hash) if last is not None else None
 
 
 def list_events(edition_id: int | None = None, limit: int = 500) -> list[AuditEvent]:

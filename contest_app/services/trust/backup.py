@@ -188,6 +188,10 @@ def _write_jsonl(engine: Engine, path: Path) -> dict[str, int]:
         if engine.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin(), zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            if engine.dialect.name == "sqlite":
+                # pysqlite opens no transaction before a SELECT: without this BEGIN each table
+                # would be read at a different moment. Inside it, every read is one snapshot (WAL).
+                conn.exec_driver_sql("BEGIN")
             tables = _tables_of(conn)
             for table in tables:
                 order = list(table.primary_key.columns) or list(table.columns)

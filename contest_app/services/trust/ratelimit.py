@@ -1,32 +1,50 @@
-"""Limits on guessing: password sign-ins and judges' PINs.
+"""Limits on guessing: password sign-ins, judges' PINs and judges' personal links.
 
-One Flask-Limiter per app, in memory by default and in Redis when
-``CONTEST_RATELIMIT_STORAGE`` (or a Redis ``CONTEST_MESSAGE_QUEUE``) is set, so that
-several server processes share the counters. Only failed attempts are counted, so a
-desk full of people signing in from one address is never slowed down. If Redis goes
-away the limiter falls back to memory rather than refusing every sign-in.
+Every attempt takes its place in the counters BEFORE the credential is checked: an
+atomic increment (Redis ``INCR`` + ``EXPIRE`` in one transaction when Redis is
+configured, a lock-protected dictionary otherwise), so a burst of simultaneous attempts
+is limited exactly: with a limit of 10, exactly 10 are checked and the rest get 429. A
+successful attempt gives its place back, so only failures count.
 
-Views are limited by wrapping their registered view function (``limit_view``);
-code that checks a PIN outside a view (a Socket.IO handler) calls
-``ensure_attempt_allowed`` before and ``record_failed_attempt`` after a wrong PIN.
+Counters are keyed on the source (the client address, read through
+``CONTEST_TRUSTED_PROXIES`` proxies with werkzeug's ProxyFix) AND the target (the
+username, the judge): an attacker's failures use up the attacker's own allowance for
+that target, never the judge's or the user's from another address. A looser limit per
+source across every target stops spraying, and a loose limit per judge across every
+source bounds a distributed PIN guess; neither touches the QR link, which has its own
+counter and is never slowed down by PIN failures.
 """
 from __future__ import annotations
 
 import os
+import threading
+import time
+from dataclasses import dataclass, field
 
 from flask import Flask, current_app, has_request_context, jsonify, render_template, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
-from limits import parse_many
+from limits import RateLimitItem, parse_many
 
 from contest_app.services.errors import ServiceError
 
 TOO_MANY = "Bạn đã thử quá nhiều lần. Vui lòng thử lại sau ít phút."
-DEFAULT_LOGIN_LIMIT = "10 per minute;50 per hour"
-DEFAULT_PIN_LIMIT = "5 per minute;20 per hour"
-#: Endpoints where a judge's PIN (POST) or personal link (GET) is checked, with the method that checks it.
-PIN_ENDPOINTS = (("judge.pin_login", "POST"), ("judge.token_login", "GET"))
-EXTENSION_KEY = "contest_limiter"
+EXTENSION_KEY = "contest_attempts"
+
+#: kind -> scope -> (setting, default). "pair" is (source, target); "source" every target
+#: from one address; "target" every address against one target.
+LIMITS: dict[str, dict[str, tuple[str, str]]] = {
+    "login": {
+        "pair": ("CONTEST_LOGIN_LIMIT", "10 per minute;50 per hour"),
+        "source": ("CONTEST_LOGIN_SOURCE_LIMIT", "30 per minute;200 per hour"),
+    },
+    "pin": {
+        "pair": ("CONTEST_PIN_LIMIT", "5 per minute;20 per hour"),
+        "source": ("CONTEST_PIN_SOURCE_LIMIT", "10 per minute;40 per hour"),
+        "target": ("CONTEST_PIN_TARGET_LIMIT", "100 per hour"),
+    },
+    "token": {
+        "source": ("CONTEST_TOKEN_LIMIT", "10 per minute;50 per hour"),
+    },
+}
 
 
 class TooManyAttempts(ServiceError):
@@ -34,6 +52,80 @@ class TooManyAttempts(ServiceError):
 
     code = "too_many_attempts"
     status = 429
+
+    def __init__(self, message: str = TOO_MANY, retry_after: int = 60, **details) -> None:
+        super().__init__(message, **details)
+        self.retry_after = retry_after
+
+
+# ----------------------------------------------------------------------------- stores
+
+
+class MemoryStore:
+    """Counters of one process, every change under one lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: dict[str, tuple[int, float]] = {}
+
+    def incr(self, key: str, expiry: int) -> tuple[int, float]:
+        """Add one to ``key`` (a new or expired key starts a window of ``expiry`` s); the new count and its end."""
+        now = time.time()
+        with self._lock:
+            count, until = self._counts.get(key, (0, 0.0))
+            if until <= now:
+                count, until = 0, now + expiry
+            count += 1
+            self._counts[key] = (count, until)
+            if len(self._counts) > 100_000:  # forget expired windows now and then
+                self._counts = {k: v for k, v in self._counts.items() if v[1] > now}
+            return count, until
+
+    def decr(self, key: str) -> None:
+        with self._lock:
+            count, until = self._counts.get(key, (0, 0.0))
+            if count > 0:
+                self._counts[key] = (count - 1, until)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._counts.clear()
+
+
+class RedisStore:
+    """Counters shared by every server process: INCR and EXPIRE NX in one MULTI/EXEC."""
+
+    def __init__(self, url: str, prefix: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._errors = redis.RedisError
+        self._prefix = prefix
+        # Redis gone: count in this process rather than refuse every sign-in.
+        self._fallback = MemoryStore()
+
+    def incr(self, key: str, expiry: int) -> tuple[int, float]:
+        name = f"{self._prefix}:{key}"
+        try:
+            pipe = self._redis.pipeline(transaction=True)
+            pipe.incr(name)
+            pipe.expire(name, expiry, nx=True)
+            pipe.ttl(name)
+            count, _set, ttl = pipe.execute()
+        except self._errors:
+            current_app.logger.warning("rate limit: Redis unreachable, counting in memory")
+            return self._fallback.incr(key, expiry)
+        return int(count), time.time() + max(int(ttl), 1)
+
+    def decr(self, key: str) -> None:
+        try:
+            self._redis.decr(f"{self._prefix}:{key}")
+        except self._errors:
+            self._fallback.decr(key)
+
+    def clear(self) -> None:
+        for name in self._redis.scan_iter(f"{self._prefix}:*"):
+            self._redis.delete(name)
 
 
 def storage_uri(app: Flask) -> str:
@@ -47,107 +139,107 @@ def storage_uri(app: Flask) -> str:
     return "memory://"
 
 
-def _failed(response) -> bool:
-    """Count an attempt only when it was refused (wrong password or PIN)."""
-    return response.status_code in (401, 403)
-
-
-def get_limiter(app: Flask | None = None) -> Limiter:
-    """The limiter bound to ``app`` (the current app by default)."""
+def get_store(app: Flask | None = None):
+    """The counters of ``app`` (the current app by default)."""
     return (app or current_app).extensions[EXTENSION_KEY]
 
 
-def limit_view(app: Flask, endpoint: str, limits: str, method: str = "POST") -> bool:
-    """Wrap the view of ``endpoint`` so that refused ``method`` requests count against ``limits``; False if absent."""
-    view = app.view_functions.get(endpoint)
-    if view is None or getattr(view, "_contest_rate_limited", False):
-        return False
-    limiter = get_limiter(app)
-    wrapped = limiter.limit(limits, methods=[method], deduct_when=_failed, key_func=get_remote_address)(view)
-    wrapped._contest_rate_limited = True
-    app.view_functions[endpoint] = wrapped
-    return True
+# ----------------------------------------------------------------------------- attempts
 
 
-def init_rate_limits(app: Flask) -> Limiter:
-    """Create the app's limiter, limit sign-in and PIN endpoints, and render 429 in Vietnamese."""
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
-    limiter = Limiter(
-        key_func=get_remote_address,
-        storage_uri=storage_uri(app),
-        default_limits=[],
-        swallow_errors=True,
-        in_memory_fallback_enabled=True,
-        headers_enabled=True,
-        strategy="moving-window",
-    )
-    limiter.init_app(app)
-    app.extensions[EXTENSION_KEY] = limiter
-    login_limit = app.config.get("CONTEST_LOGIN_LIMIT", DEFAULT_LOGIN_LIMIT)
-    pin_limit = app.config.get("CONTEST_PIN_LIMIT", DEFAULT_PIN_LIMIT)
-    limit_view(app, "auth.login", login_limit)
-    for endpoint, method in PIN_ENDPOINTS:
-        limit_view(app, endpoint, pin_limit, method)
-    pending = {"done": False}
-
-    @app.before_request
-    def limit_late_endpoints():
-        # Blueprints registered after this one get their PIN endpoints limited on the first request.
-        if not pending["done"]:
-            pending["done"] = True
-            for endpoint, method in PIN_ENDPOINTS:
-                limit_view(app, endpoint, pin_limit, method)
-
-    @app.errorhandler(429)
-    def too_many_requests(_exc):
-        if request.is_json or request.accept_mimetypes.best == "application/json":
-            return jsonify({"ok": False, "code": "too_many_attempts", "message": TOO_MANY}), 429
-        return render_template("errors/error.html", message=TOO_MANY, status=429), 429
-
-    @app.errorhandler(TooManyAttempts)
-    def too_many_attempts(exc: TooManyAttempts):
-        if request.is_json or request.accept_mimetypes.best == "application/json":
-            return jsonify(exc.to_dict()), 429
-        return render_template("errors/error.html", message=exc.message, status=429), 429
-
-    return limiter
+def client_address() -> str:
+    """The client's address (ProxyFix has already put the forwarded one in ``remote_addr``)."""
+    return (request.remote_addr if has_request_context() else None) or "local"
 
 
-def _items(kind: str):
-    setting = {"pin": ("CONTEST_PIN_LIMIT", DEFAULT_PIN_LIMIT), "login": ("CONTEST_LOGIN_LIMIT", DEFAULT_LOGIN_LIMIT)}
-    name, default = setting.get(kind, setting["pin"])
-    return parse_many(current_app.config.get(name, default))
+def _items(kind: str, scope: str) -> list[RateLimitItem]:
+    name, default = LIMITS[kind][scope]
+    return parse_many(current_app.config.get(name) or default)
 
 
-def ensure_attempt_allowed(*, kind: str, key: str) -> None:
-    """Refuse (TooManyAttempts, in Vietnamese) when ``key`` has used up its failed attempts."""
-    strategy = get_limiter().limiter
-    for item in _items(kind):
-        if not strategy.test(item, kind, key):
-            raise TooManyAttempts(TOO_MANY)
+@dataclass
+class Attempt:
+    """A place taken in the counters; ``succeeded`` gives it back (only failures count)."""
+
+    store: object
+    keys: list[str] = field(default_factory=list)
+    #: Failures this source may still make against this target in the tightest window, this one included.
+    remaining: int | None = None
+
+    def succeeded(self) -> None:
+        for key in self.keys:
+            self.store.decr(key)
+        self.keys = []
+
+    def failed(self) -> None:
+        self.keys = []
 
 
-def record_failed_attempt(*, kind: str, key: str) -> None:
-    """Count one failed attempt (a wrong PIN or token) against ``key``."""
-    strategy = get_limiter().limiter
-    for item in _items(kind):
-        strategy.hit(item, kind, key)
+def begin_attempt(*, kind: str, target: object | None = None, source: str | None = None) -> Attempt:
+    """Take one place in every counter of ``kind`` for (source, target); refuse when one is full.
+
+    Raises TooManyAttempts (Vietnamese, 429) — having taken nothing — when any limit is
+    already used up. Otherwise the caller checks the credential and calls ``succeeded()``
+    or ``failed()`` on the returned attempt.
+    """
+    store = get_store()
+    source = source or client_address()
+    scopes = {"pair": f"{source}|{target}", "source": source, "target": str(target)}
+    attempt = Attempt(store)
+    for scope, ident in scopes.items():
+        if scope not in LIMITS[kind] or (scope != "source" and target is None):
+            continue
+        for item in _items(kind, scope):
+            key = f"{kind}:{scope}:{item.amount}/{item.get_expiry()}:{ident}"
+            count, until = store.incr(key, item.get_expiry())
+            attempt.keys.append(key)
+            if scope == "pair":
+                left = item.amount - count
+                attempt.remaining = left if attempt.remaining is None else min(attempt.remaining, left)
+            if count > item.amount:
+                attempt.succeeded()  # give back every place taken: a refused try is not an attempt
+                raise TooManyAttempts(TOO_MANY, retry_after=max(1, int(until - time.time()) + 1))
+    return attempt
+
+
+# --- the names earlier code and tests use --------------------------------------------------
 
 
 def attempt_key(*parts: object) -> str:
-    """A key for ``ensure_attempt_allowed``: the client address plus what is being guessed."""
-    address = request.remote_addr if has_request_context() else None
-    return ":".join([address or "local", *(str(p) for p in parts)])
+    """``source:part:part`` (for logs and tests)."""
+    return ":".join([client_address(), *(str(p) for p in parts)])
+
+
+def too_many_response(exc: TooManyAttempts | None = None):
+    """The 429 answer, as JSON or as the Vietnamese page, with Retry-After."""
+    retry = getattr(exc, "retry_after", 60)
+    if request.is_json or request.accept_mimetypes.best == "application/json":
+        response = jsonify({"ok": False, "code": "too_many_attempts", "message": TOO_MANY})
+    else:
+        response = current_app.make_response(render_template("errors/error.html", message=TOO_MANY, status=429))
+    response.status_code = 429
+    response.headers["Retry-After"] = str(retry)
+    return response
+
+
+def init_rate_limits(app: Flask):
+    """Create the app's counters (Redis or memory) and answer 429 in Vietnamese."""
+    uri = storage_uri(app)
+    if uri.startswith(("redis://", "rediss://")):
+        prefix = app.config.get("RATELIMIT_KEY_PREFIX") or app.config.get("CONTEST_SOCKETIO_CHANNEL") or "contest"
+        store = RedisStore(uri, f"{prefix}:attempts")
+    else:
+        store = MemoryStore()
+    app.extensions[EXTENSION_KEY] = store
+
+    @app.errorhandler(TooManyAttempts)
+    def too_many_attempts(exc: TooManyAttempts):
+        return too_many_response(exc)
+
+    return store
 
 
 __all__: list[str] = [
-    "TOO_MANY",
-    "TooManyAttempts",
-    "attempt_key",
-    "ensure_attempt_allowed",
-    "get_limiter",
-    "init_rate_limits",
-    "limit_view",
-    "record_failed_attempt",
-    "storage_uri",
+    "Attempt", "LIMITS", "MemoryStore", "RedisStore", "TOO_MANY", "TooManyAttempts", "attempt_key",
+    "begin_attempt", "client_address", "get_store", "init_rate_limits", "storage_uri", "too_many_response",
 ]
