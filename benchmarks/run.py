@@ -249,6 +249,10 @@ async def _one(driver: Any, pool: BoardPool, cfg: RunConfig, mark: int, *, acks:
     got = await pool.wait(mark, cfg.wait)
     if got:
         await pool.settle(0.2, cfg.wait)
+    # Stop keeping "the last update": the next burst's ``before`` (the desk closing this window
+    # and opening the next) sends board deltas that are not this burst's. Left armed, they were
+    # counted as its last update, ~350 ms after the first send (issue 17, i17c).
+    await pool.disarm()
     await asyncio.sleep(cfg.gap)
     return got
 

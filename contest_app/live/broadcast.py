@@ -6,8 +6,9 @@ a room, and with a message queue every server process relays it to its own clien
 
 ``results_changed`` is the one call a writer makes after committing: the board delta
 (only when the board changed), the tablets' state when the stage or open segment
-changed, and the desk's state, coalesced to at most one per ``DESK_INTERVAL`` seconds
-per edition and process (the first goes out at once, the rest as one trailing update).
+changed, and the desk's state, built in a background task and coalesced to at most one per
+``DESK_INTERVAL`` seconds per edition and process (the first at once, the rest as one
+trailing update).
 """
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ def _send_desk(edition_id: int) -> None:
     db.session.rollback()
 
 
-def _trailing_desk(app, edition_id: int, wait: float) -> None:
+def _desk_task(app, edition_id: int, wait: float) -> None:
     socketio.sleep(wait)
     with app.app_context():
         with _desk_lock:
@@ -75,19 +76,19 @@ def _trailing_desk(app, edition_id: int, wait: float) -> None:
 
 
 def desk_changed(edition_id: int) -> None:
-    """The desk's state changed: send it now, or once at the end of the current interval."""
-    now = time.monotonic()
+    """The desk's state changed: build and send it in a background task, never in the writer.
+
+    At most one per ``DESK_INTERVAL`` per edition and process: the task starts at once when
+    the last one is older than the interval, else at the end of it, and a change while one
+    is pending is carried by that one (it reads the committed state when it runs). The
+    writer (a judge's mark) thus pays neither the desk's queries nor its grid.
+    """
     with _desk_lock:
         if edition_id in _desk_pending:
             return
-        wait = _desk_last.get(edition_id, -DESK_INTERVAL) + DESK_INTERVAL - now
-        if wait > 0:
-            _desk_pending.add(edition_id)
-            app = current_app._get_current_object()
-            socketio.start_background_task(_trailing_desk, app, edition_id, wait)
-            return
-        _desk_last[edition_id] = now
-    _send_desk(edition_id)
+        _desk_pending.add(edition_id)
+        wait = max(0.0, _desk_last.get(edition_id, -DESK_INTERVAL) + DESK_INTERVAL - time.monotonic())
+    socketio.start_background_task(_desk_task, current_app._get_current_object(), edition_id, wait)
 
 
 def results_changed(change, *, judges_state_payload: dict[str, Any] | None = None) -> None:

@@ -138,7 +138,8 @@ def on_submit_mark(data: Any = None) -> dict[str, Any]:
             late = live_state.late_mark_info(outcome.late) if outcome.late is not None else None
             results = compute_results(edition)
             change = publication.results_changed(edition, results=results)
-            count = results.completeness.cells.get((entry.id, segment.key), (0, 0))[0]
+            entry_id, segment_key = entry.id, segment.key  # read before the commit expires them
+            count = results.completeness.cells.get((entry_id, segment_key), (0, 0))[0]
             db.session.commit()
             break
         except IntegrityError:
@@ -152,8 +153,8 @@ def on_submit_mark(data: Any = None) -> dict[str, Any]:
     if late is not None:
         broadcast.late_mark_received(change.edition_id, late)
     else:
-        broadcast.mark_recorded(change.edition_id, {"judge_id": judge_id, "entry_id": entry.id,
-                                                    "segment_key": segment.key, "count": count})
+        broadcast.mark_recorded(change.edition_id, {"judge_id": judge_id, "entry_id": entry_id,
+                                                    "segment_key": segment_key, "count": count})
     broadcast.results_changed(change)
     db.session.rollback()
     return result

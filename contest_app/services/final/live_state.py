@@ -456,10 +456,8 @@ def desk_state(edition: Edition, results: EditionResults | None = None) -> dict[
     grid_segment = open_segment or (segments[0] if segments else None)
     marked: set[tuple[int, int]] = set()
     if grid_segment is not None:
-        marked = {
-            (m.judge_id, m.entry_id)
-            for m in db.session.scalars(select(Mark).where(Mark.segment_id == grid_segment.id))
-        }
+        marked = {(judge_id, entry_id) for judge_id, entry_id in db.session.execute(
+            select(Mark.judge_id, Mark.entry_id).where(Mark.segment_id == grid_segment.id))}
     counts: dict[tuple[int, int], int] = {}
     for judge_id, entry_id, segment_id in db.session.execute(
         select(Mark.judge_id, Mark.entry_id, Mark.segment_id).where(Mark.segment_id.in_([s.id for s in segments] or [0]))
@@ -469,8 +467,9 @@ def desk_state(edition: Edition, results: EditionResults | None = None) -> dict[
     provisional = {r.entry_id: r for r in results.rows}
     missing = []
     if open_segment is not None and state.open_entry_id is not None:
-        missing = [{"judge_id": j.id, "name": j.name, "seat": j.seat}
-                   for j in missing_judges(edition, state.open_entry_id, open_segment.id)]
+        # ``missing_judges`` from what is loaded already (the open segment is the grid's)
+        missing = [{"judge_id": j.id, "name": j.name, "seat": j.seat} for j in judges
+                   if j.revoked_at is None and (j.id, state.open_entry_id) not in marked]
     labels, same_unit = desk_labels(entries), same_unit_judges(edition, entries)
     return {
         "edition": {"id": edition.id, "year": edition.year, "title": edition.title,

@@ -268,12 +268,15 @@ def diff_snapshots(old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str,
 
 
 def _locked_state(edition: Edition) -> LiveState:
-    """The state row, re-read under a row lock (PostgreSQL) so the numbers never repeat."""
-    state_of(edition)
-    return db.session.execute(
+    """The state row, read under a row lock (PostgreSQL) so the numbers never repeat.
+
+    One statement when the row exists; created (and so held by this transaction) otherwise.
+    """
+    state = db.session.execute(
         select(LiveState).where(LiveState.edition_id == edition.id)
         .with_for_update().execution_options(populate_existing=True)
-    ).scalar_one()
+    ).scalar_one_or_none()
+    return state if state is not None else state_of(edition)
 
 
 @dataclass
