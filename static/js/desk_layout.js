@@ -169,6 +169,7 @@
   }
 
   var lastStage = null;
+  var lastOpen = null;
   function update(next) {
     desk = next;
     // A new team on stage: the manual controls follow it (unless the desk is choosing right now).
@@ -177,8 +178,14 @@
       select.value = String(desk.stage_entry_id);
     }
     lastStage = desk.stage_entry_id;
+    // Only a change of the open window moves the segment choice: an update that merely refreshes
+    // the same window must never undo what the desk has just chosen (and is about to open).
     var segments = el("segment-select");
-    if (desk.open && document.activeElement !== segments) { segments.value = desk.open.segment_key; }
+    var openKey = desk.open ? desk.open.entry_id + ":" + desk.open.segment_key : null;
+    if (openKey && openKey !== lastOpen && document.activeElement !== segments) {
+      segments.value = desk.open.segment_key;
+    }
+    lastOpen = openKey;
     renderTiles();
     renderPrimary();
     var flags = (desk.flags || []).length;   // the deviation warnings live on the grid tab: say so here

@@ -117,6 +117,8 @@ def test_live_final_integrity_in_chromium(final_server, browser):
     page.goto(f"{live.url}/editions/2019/results")
     assert "6,50" not in page.inner_text("main") and "Giải Nhất" not in page.inner_text("main")
     expect(page.locator("#draft")).to_contain_text("DỰ THẢO — chưa đủ điểm.")
+    # The desk starts choosing the next window; the updates that follow must not undo its choice.
+    desk.select_option("#segment-select", "situation")
 
     # 2. The tablet checks like the server and never wipes what the judge typed.
     t1_ctx, t1 = tablet(browser, live, 1)
@@ -130,6 +132,8 @@ def test_live_final_integrity_in_chromium(final_server, browser):
     card = t1.locator("#my-marks-list li").first
     expect(card).to_have_attribute("data-status", "saved", timeout=10_000)
     assert card.inner_text().startswith(f"{row['team']} · {KNOWLEDGE}: 7 điểm — Đã lưu lúc ")
+    expect(desk.locator("#desk-count")).to_have_text("Đã chấm 4/6", timeout=10_000)
+    assert desk.input_value("#segment-select") == "situation"
     assert t1.input_value("#mark-input") == ""
     card.locator("button.edit-mark").click()
     assert t1.input_value("#mark-input") == "7"
