@@ -162,8 +162,11 @@ def delete_judge(judge_id: int):
     """Remove a final judge who has not marked."""
     judge = _judge(judge_id)
     edition_id, name = judge.edition_id, judge.name
-    with view_action(f"Đã xóa giám khảo {name}."):
+    judge_id = judge.id
+    with view_action(f"Đã xóa giám khảo {name}.") as action:
         final_judges.remove_judge(judge=judge, actor=_actor())
+    if action.ok:
+        broadcast.judge_revoked(judge_id)  # a removed judge's tablet is signed out at once
     return redirect(url_for("judges_admin.judges", edition=edition_id))
 
 

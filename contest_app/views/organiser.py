@@ -422,7 +422,9 @@ def rules(edition_id: int):
                                        reason=form.reason.data or "")
             if _rubric_changed(edition, criteria):
                 preliminary.set_rubric(edition=edition, criteria=criteria, actor=current_user)
+            change = results_changed(edition)  # new maxima, aggregation or tiers: the board follows
         if action.ok:
+            broadcast.results_changed(change)
             return redirect(url_for(".rules", edition_id=edition.id))
     elif request.method == "POST":
         flash("Điều lệ chưa được lưu: hãy sửa các ô báo lỗi.", "danger")

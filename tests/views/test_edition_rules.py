@@ -162,3 +162,25 @@ def test_the_rubric_is_edited_on_the_rules_page_until_scoring_begins(client, mak
     assert "Đã lưu điều lệ kỳ thi." in html
     assert [(c.name, c.max_points) for c in preliminary.rubric(edition)][-2:] == [
         ("Chất lượng hồ sơ, đề cương", Decimal("5")), ("Trình bày", Decimal("5"))]
+
+
+def test_a_locked_result_freezes_the_rules_and_the_judges(client, make_user, login, demo):
+    from datetime import UTC, datetime
+
+    from contest_app.models import Judge
+
+    _login_organiser(make_user, login)
+    data = _form(client, demo.id, reason="Thử đổi cơ cấu giải", **{"prize_tiers-3-count": "6"})
+    judge = db.session.scalar(select(Judge).where(Judge.edition_id == demo.id).order_by(Judge.seat))
+    db.session.get(Edition, demo.id).locked_at = datetime.now(UTC)
+    db.session.commit()
+    response = client.post(f"/organiser/editions/{demo.id}/rules", data=data, follow_redirects=True)
+    assert "Kết quả kỳ thi đã được khóa: không thể thay đổi." in unescape(response.get_data(as_text=True))
+    p = f"j{judge.id}-"
+    response = client.post(f"/secretariat/judges/{judge.id}/edit", data={
+        "csrf_token": data["csrf_token"], p + "name": "Tên khác", p + "title": "", p + "unit_id": "0",
+        p + "seat": str(judge.seat)}, follow_redirects=True)
+    assert "Kết quả kỳ thi đã được khóa: không thể thay đổi." in unescape(response.get_data(as_text=True))
+    db.session.expire_all()
+    assert [t.count for t in db.session.get(Edition, demo.id).prize_tiers] == [1, 1, 2, 3]
+    assert db.session.get(Judge, judge.id).name == judge.name

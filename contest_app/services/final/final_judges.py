@@ -13,6 +13,7 @@ from contest_app.enums import Panel
 from contest_app.extensions import db
 from contest_app.models import Edition, Entry, Judge, JudgeAccess, Mark, Unit
 from contest_app.services.trust.audit import record_event
+from contest_app.services.trust.lock_guard import ensure_unlocked
 from contest_app.services.errors import Conflict, NotFound, ValidationError
 
 
@@ -23,8 +24,7 @@ def _judges(edition: Edition) -> list[Judge]:
 
 
 def _check_unlocked(edition: Edition) -> None:
-    if edition.locked_at is not None:
-        raise Conflict("Kết quả kỳ thi đã khóa; không thể thay đổi Ban Giám khảo.", code="locked")
+    ensure_unlocked(edition)
 
 
 def _clean_name(name: str | None) -> str:

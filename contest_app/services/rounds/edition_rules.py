@@ -31,6 +31,7 @@ from contest_app.models import (
     ThematicGroup,
 )
 from contest_app.services.trust.audit import record_event
+from contest_app.services.trust.lock_guard import ensure_unlocked
 from contest_app.services.errors import Conflict, ValidationError
 from contest_app.services.rounds import preliminary
 
@@ -153,8 +154,7 @@ def update_rules(*, edition: Edition, rules: Rules, actor: str, reason: str = ""
     Refused in Vietnamese (nothing stored) when a value is bad; when marks exist, a change
     needs ``reason``; a segment holding marks cannot be removed nor get a maximum below them.
     """
-    if edition.locked_at is not None:
-        raise Conflict("Kết quả kỳ thi đã khóa; không thể sửa điều lệ.", code="locked")
+    ensure_unlocked(edition)
     # -- segments
     rows = [s for s in rules.segments if (s.name or "").strip() or str(s.max_score or "").strip()]
     if not rows:
