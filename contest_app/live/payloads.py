@@ -53,6 +53,8 @@ def _mark_value(value: Any) -> str:
     negative = isinstance(value, str) and value.strip(" \t").startswith("-")
     if negative:
         value = value.strip(" \t")[1:]
+        if value[:1] in (" ", "\t"):  # "- 5" is not a number anyone types
+            raise _NotANumber("not a number")
     elif isinstance(value, (int, float)) and not isinstance(value, bool) and value < 0:
         negative, value = True, -value
     number = decimal_text(value, int_digits=4, places=4)
