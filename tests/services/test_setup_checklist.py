@@ -40,3 +40,18 @@ def test_the_checklist_page_links_each_item_to_its_fix(client, make_user, login,
     assert 'href="/secretariat/judges?edition=2021"' in html
     assert 'href="/draw/2021"' in html
     assert RoundStatus.PASSED.value not in html
+
+
+def test_the_question_sets_item_names_the_editions_bank(app, demo):
+    from contest_app.services.rounds.editions import create_edition
+
+    item = next(i for i in checklist(demo) if i.key == "question_sets")
+    assert (item.ok, item.detail) == (True, "Ngân hàng 2019 (lịch sử kỳ thi năm 2019, không dùng cho kỳ thi mới): "
+                                            "5 bộ câu hỏi, 5 bộ tình huống.")
+    edition = create_edition(number=5, year=2027, actor="btc")
+    db.session.flush()
+    item = next(i for i in checklist(edition) if i.key == "question_sets")
+    assert item.ok is True and item.detail.startswith("Ngân hàng 2027 (") and item.endpoint == "organiser.question_bank"
+    edition.question_bank = "2019"  # another edition's history: never the bank of a new edition
+    item = next(i for i in checklist(edition) if i.key == "question_sets")
+    assert item.ok is False

@@ -15,6 +15,7 @@ from contest_app.enums import RoundStatus
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, Edition, Entry, Unit
 from contest_app.services.errors import Conflict
+from contest_app.services.final.bank_choice import current_bank
 from contest_app.services.final.draw import get_draw, quiz_set_number_count
 from contest_app.services.final.finalists import finalists
 from contest_app.services.final.judge_access import final_judges
@@ -61,7 +62,9 @@ def checklist(edition: Edition) -> list[Item]:
     panel = edition.judges_per_panel or 0
     last_change = _last_event(edition, "judge.add", "judge.update", "judge.remove", "judge_access_regenerated")
     printed = _last_event(edition, "judges.qr_sheet")
-    quiz_sets, situation_sets = quiz_set_number_count()
+    quiz_sets, situation_sets = quiz_set_number_count(edition)
+    bank = current_bank(edition)
+    bank_ok = bank is not None and (not bank.is_history or bank.edition_year == edition.year)
     base = public_base(edition)
     reset = _last_event(edition, "live_reset")
     draw_ok = bool(final) and not unordered and (draw is None or draw.is_confirmed)
@@ -90,8 +93,9 @@ def checklist(edition: Edition) -> list[Item]:
              and (last_change is None or printed >= last_change),
              "Đã in sau lần thay đổi cuối." if printed is not None and (last_change is None or printed >= last_change)
              else "Chưa in, hoặc đã thay đổi giám khảo sau lần in cuối.", "judges_admin.qr_sheet"),
-        Item("question_sets", "Bộ câu hỏi, bộ tình huống", quiz_sets > 0 and situation_sets > 0,
-             f"{quiz_sets} bộ câu hỏi, {situation_sets} bộ tình huống.", "present.draw_page"),
+        Item("question_sets", "Bộ câu hỏi, bộ tình huống", bank_ok and quiz_sets > 0 and situation_sets > 0,
+             (f"Ngân hàng {bank.label}: " if bank is not None else "Chưa có ngân hàng câu hỏi: ")
+             + f"{quiz_sets} bộ câu hỏi, {situation_sets} bộ tình huống.", "organiser.question_bank"),
         Item("public_url", "Địa chỉ công khai cho mã QR", bool(base) and not is_loopback(base),
              base or "Chưa đặt (đang dùng địa chỉ của máy chủ).", "organiser.settings"),
         Item("rehearsal", "Đã tập dượt và đặt lại trạng thái trực tiếp", reset is not None,
