@@ -137,8 +137,8 @@ def test_answers_page_records_answers_and_score_reaches_results(client, edition,
     assert f"Đã lưu 25 câu trả lời của đội {team}." in page
     assert "<strong>9,60</strong>" in page and "24 câu đúng / 25 câu" in page
     results = client.get("/editions/2019/results").get_data(as_text=True)
-    row = re.search(rf"<td>{team}</td>.*?</tr>", results, re.S).group(0)
-    assert re.findall(r'<td class="num">([\d,]+)</td>', row)[:3] == ["9,60", "9,40", "55,80"]
+    row = re.search(rf'<td class="team" data-label="Đội thi">{team}</td>.*?</tr>', results, re.S).group(0)
+    assert re.findall(r'<td class="num" data-label="[^"]+">([\d,]+)</td>', row)[:3] == ["9,60", "9,40", "55,80"]
 
     # the board was refreshed (numbered, stored) and broadcast once
     (delta,) = sent
