@@ -102,6 +102,23 @@ def add_bench_namespace(socketio) -> None:
     socketio.on_event("next_window", on_next_window, namespace="/bench")
 
 
+def _log_gc(path: str) -> None:
+    """Diagnosis: write each garbage collection's generation and duration (ms) to ``path``."""
+    import gc
+    import time
+
+    started: dict[str, float] = {}
+    out = open(path, "a", buffering=1)  # noqa: SIM115 - open for the life of the process
+
+    def callback(phase, info):
+        if phase == "start":
+            started["t"] = time.perf_counter()
+        else:
+            out.write(f"{time.monotonic():.3f} gen{info['generation']} {(time.perf_counter() - started.get('t', 0)) * 1000:.2f}\n")
+
+    gc.callbacks.append(callback)
+
+
 def serve(host: str, port: int) -> None:
     """Serve like ``python run.py``: gevent, pywsgi + gevent-websocket, no access log."""
     os.environ.setdefault("CONTEST_ASYNC_MODE", "gevent")
@@ -115,6 +132,11 @@ def serve(host: str, port: int) -> None:
     raise_fd_limit()
     app = create_app()
     add_bench_namespace(socketio)
+    if os.environ.get("BENCH_GC_LOG"):
+        _log_gc(os.environ["BENCH_GC_LOG"] + f".{os.getpid()}")
+    from contest_app.server import tune_gc
+
+    tune_gc()  # as contest_app.server.main does before serving
     print(f"contest_app (benchmark) on {host}:{port}", flush=True)
     socketio.run(app, host=host, port=port, log_output=False, backlog=2048)
 

@@ -11,6 +11,9 @@
   marks), then every same-origin script, stylesheet, image and icon it references, every
   ``url()`` in those stylesheets (fonts) and every ``data-*-url`` its script fetches (the
   snapshot), and sum the bytes (uncompressed; gzip shown beside). Target: under 150 KB.
+- The desk's whole state (``get_desk``, built on the desk's own process after a ``desk_changed``
+  notice) for the 2019 demo final, from a fresh session each call. No target: a figure for the
+  cost of each watching desk (at most ten notices a second).
 - The Word appendix (Phụ lục I and II) for 100 finalists: compute the results, lay out the
   appendices and write the .docx. Target: under 1 s.
 
@@ -249,6 +252,31 @@ def bench_board(tmp: Path) -> dict[str, Any]:
     }
 
 
+def bench_desk(tmp: Path, repeats: int) -> dict[str, Any]:
+    """The desk's whole state (what ``get_desk`` builds after a ``desk_changed`` notice), 2019 demo final."""
+    from contest_app.extensions import db
+    from contest_app.models import Edition
+    from contest_app.services.demo import load_demo
+    from contest_app.services.final.live_state import desk_state
+
+    app = build_app(tmp / "desk.sqlite")
+    with app.app_context():
+        edition_id = load_demo(with_marks=True).id
+        db.session.commit()
+
+        def once() -> None:
+            db.session.remove()
+            desk_state(db.session.get(Edition, edition_id))
+
+        value, times = _median_ms(once, repeats)
+        db.session.remove()
+    return {
+        "name": "desk state (get_desk), 2019 final: 12 teams × 3 segments × 6 judges",
+        "value": value, "unit": "ms", "target": "—", "met": None, "min_ms": min(times),
+        "samples_ms": [round(t, 1) for t in times],
+    }
+
+
 def bench_word(tmp: Path, entries: int, repeats: int) -> dict[str, Any]:
     name = f"Word appendix (Phụ lục I + II), {entries} finalists"
     try:
@@ -289,6 +317,7 @@ def main(argv: list[str] | None = None) -> int:
         for bench in (
             lambda: bench_results(Path(tmp), 200, repeats),
             lambda: bench_board(Path(tmp)),
+            lambda: bench_desk(Path(tmp), repeats),
             lambda: bench_word(Path(tmp), 100, max(3, repeats // 3)),
         ):
             try:
@@ -299,7 +328,8 @@ def main(argv: list[str] | None = None) -> int:
         if item.get("skipped"):
             print(f"{item['name']}: skipped ({item['skipped']})")
         else:
-            print(f"{item['name']}: {item['value']:.1f} {item['unit']} (target {item['target']}: {'met' if item['met'] else 'NOT met'})")
+            verdict = "no target" if item["met"] is None else ("met" if item["met"] else "NOT met")
+            print(f"{item['name']}: {item['value']:.1f} {item['unit']} (target {item['target']}: {verdict})")
     if args.json:
         Path(args.json).write_text(json.dumps({"items": items}, indent=2, ensure_ascii=False), encoding="utf-8")
     return 0

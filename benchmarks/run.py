@@ -95,6 +95,7 @@ def summarise(send_times: dict[int, float], received: dict[int, list], keys: dic
         "last_p50_ms": percentile(last, 50),
         "last_p99_ms": percentile(last, 99),
         "last_max_ms": max(last) if last else None,
+        "last_ms": [round(v, 2) for v in last],  # every mark's last-client latency, in send order
         "per_client_p50_ms": {"min": min(client_p50, default=None), "median": percentile(client_p50, 50), "max": max(client_p50, default=None)},
         "per_client_p99_ms": {"min": min(client_p99, default=None), "median": percentile(client_p99, 50), "max": max(client_p99, default=None)},
     }
@@ -562,7 +563,7 @@ def micro_table(micro: dict[str, Any]) -> str:
         if item.get("skipped"):
             lines.append(f"{item['name']:<76}{'skipped':>12}{'':>10}{item['target']:>12}  — {item['skipped']}")
             continue
-        met = "yes" if item["met"] else "NO"
+        met = "—" if item["met"] is None else ("yes" if item["met"] else "NO")
         best = f"{item['min_ms']:.1f}" if "min_ms" in item else ""
         lines.append(f"{item['name']:<76}{item['value']:>10.1f} {item['unit']:<2}{best:>9}{item['target']:>12}  {met}")
         if "cpu_ms" in item:

@@ -7,6 +7,7 @@ live board; exports (CSV, Excel, JSON) carry ``rounded`` numbers, never these st
 """
 from __future__ import annotations
 
+import functools
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from fractions import Fraction
@@ -38,6 +39,15 @@ def rounded(value: Any, places: int = 2) -> Decimal | None:
 
 
 def _layout(value: Any, places: int, digit: str) -> str:
+    if type(value) in (Fraction, Decimal, int):
+        return _layout_exact(value, places, digit)
+    return _layout_exact.__wrapped__(value, places, digit)
+
+
+@functools.lru_cache(maxsize=4096)
+def _layout_exact(value: Exact, places: int, digit: str) -> str:
+    # Memoised on the exact number (equal numbers of any of these types hash alike and are laid
+    # out alike): the live board lays out the same few dozen scores after every mark.
     shown = rounded(value, places)
     if shown is None:
         return ""
@@ -60,6 +70,7 @@ def vn_score(value: Any) -> str | None:
     return None if value is None else vn(value, 2)
 
 
+@functools.lru_cache(maxsize=1024)
 def vn_decimal(value: Decimal) -> str:
     """A mark, a maximum or a step as typed, without trailing zeros and without rounding: 10; 0,1; 7,5."""
     exponent = value.normalize().as_tuple().exponent

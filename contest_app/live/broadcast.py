@@ -6,9 +6,9 @@ a room, and with a message queue every server process relays it to its own clien
 
 ``results_changed`` is the one call a writer makes after committing: the board delta
 (only when the board changed), the tablets' state when the stage or open segment
-changed, and the desk's state, built in a background task and coalesced to at most one per
+changed, and a ``desk_changed`` notice to the control desks, coalesced to at most one per
 ``DESK_INTERVAL`` seconds per edition and process (the first at once, the rest as one
-trailing update).
+trailing notice); a desk then fetches its state with ``get_desk`` on its own server process.
 """
 from __future__ import annotations
 
@@ -16,10 +16,9 @@ import threading
 import time
 from typing import Any
 
-from flask import current_app
 from flask_socketio import emit
 
-from contest_app.extensions import db, socketio
+from contest_app.extensions import socketio
 from contest_app.live import events as ev
 
 DESK_INTERVAL = 0.1
@@ -47,52 +46,37 @@ def judges_state(edition_id: int, event: str, state: dict[str, Any]) -> None:
                   namespace=ev.JUDGE_NS)
 
 
-def desk_updated(edition_id: int, desk: dict[str, Any]) -> None:
-    """Send the desk's grid (judges × teams, heartbeats, windows) to the control desks."""
-    socketio.emit(ev.DESK_UPDATED, {"desk": desk, "seq": desk.get("seq")}, to=ev.control_room(edition_id),
+def _desk_task(edition_id: int, wait: float) -> None:
+    socketio.sleep(wait)
+    with _desk_lock:
+        _desk_pending.discard(edition_id)
+        _desk_last[edition_id] = time.monotonic()
+    socketio.emit(ev.DESK_CHANGED, {"edition_id": edition_id}, to=ev.control_room(edition_id),
                   namespace=ev.CONTROL_NS)
 
 
-def _send_desk(edition_id: int) -> None:
-    from contest_app.models import Edition
-    from contest_app.services.final import live_state
-
-    edition = db.session.get(Edition, edition_id)
-    if edition is not None:
-        desk_updated(edition_id, live_state.desk_state(edition))
-    db.session.rollback()
-
-
-def _desk_task(app, edition_id: int, wait: float) -> None:
-    socketio.sleep(wait)
-    with app.app_context():
-        with _desk_lock:
-            _desk_pending.discard(edition_id)
-            _desk_last[edition_id] = time.monotonic()
-        try:
-            _send_desk(edition_id)
-        finally:
-            db.session.remove()
-
-
 def desk_changed(edition_id: int) -> None:
-    """The desk's state changed: build and send it in a background task, never in the writer.
+    """The desk's state changed: tell the desks, which fetch it (``get_desk``) when they want it.
 
-    At most one per ``DESK_INTERVAL`` per edition and process: the task starts at once when
-    the last one is older than the interval, else at the end of it, and a change while one
-    is pending is carried by that one (it reads the committed state when it runs). The
-    writer (a judge's mark) thus pays neither the desk's queries nor its grid.
+    The writer (a judge's mark) never builds the desk's state: a connected desk asks for it on
+    its own server process, so the cost follows the desks that are watching, not the marks. The
+    notice is coalesced to at most one per ``DESK_INTERVAL`` per edition and process: it goes
+    out at once when the last one is older than the interval, else at the end of it, and a
+    change while one is pending is carried by that one.
     """
     with _desk_lock:
         if edition_id in _desk_pending:
             return
         _desk_pending.add(edition_id)
         wait = max(0.0, _desk_last.get(edition_id, -DESK_INTERVAL) + DESK_INTERVAL - time.monotonic())
-    socketio.start_background_task(_desk_task, current_app._get_current_object(), edition_id, wait)
+    if wait <= 0.0:
+        _desk_task(edition_id, 0.0)
+    else:
+        socketio.start_background_task(_desk_task, edition_id, wait)
 
 
 def results_changed(change, *, judges_state_payload: dict[str, Any] | None = None) -> None:
-    """After a writer's commit: the board first, then the tablets, then the desks (coalesced)."""
+    """After a writer's commit: the board first, then the tablets, then the desks' notice (coalesced)."""
     board_updated(change.board)
     if change.judges_event is not None and judges_state_payload is not None:
         judges_state(change.edition_id, change.judges_event, judges_state_payload)

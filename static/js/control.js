@@ -7,7 +7,9 @@
   var desk = null;
   var lastStage;
   var socket = io("/control", { auth: { edition: root.getAttribute("data-edition") }, transports: ["websocket"] });
-  window.contestDesk = { socket: socket };  // desk_layout.js listens and sends on the same socket
+  // desk_layout.js sends on the same socket and follows every new desk state through onDesk
+  var deskListeners = [];
+  window.contestDesk = { socket: socket, onDesk: function (fn) { deskListeners.push(fn); } };
 
   function message(text, bad) {
     var m = el("desk-message");
@@ -190,14 +192,33 @@
     // A desk update lost (e.g. Redis was down) is caught up: ask whether the state moved on.
     if (!socket.connected) { return; }
     socket.timeout(8000).emit("get_desk", { since: desk ? desk.seq : null }, function (err, reply) {
-      if (!err && reply && reply.ok && reply.desk) { desk = reply.desk; render(); }
+      if (!err && reply && reply.ok && reply.desk) { applyDesk(reply.desk); }
     });
+  }
+
+  function applyDesk(d) {
+    desk = d; render();
+    deskListeners.forEach(function (fn) { fn(d); });
   }
 
   socket.on("connect", function () { setConn("Đã kết nối", true); catchUp(); });
   socket.on("disconnect", function () { setConn("Mất kết nối", false); });
   socket.on("connect_error", function (err) { setConn(err && err.message ? err.message : "Không kết nối được", false); });
-  socket.on("desk_updated", function (payload) { desk = payload.desk; render(); });
+  socket.on("desk_updated", function (payload) { applyDesk(payload.desk); });
+  // The server says the desk's state changed (coalesced, at most ten a second): fetch it, one
+  // request at a time; a notice that arrives meanwhile is answered by one more request after it.
+  var fetching = false, again = false;
+  function refresh() {
+    if (!socket.connected) { return; }
+    if (fetching) { again = true; return; }
+    fetching = true;
+    socket.timeout(8000).emit("get_desk", {}, function (err, reply) {
+      fetching = false;
+      if (!err && reply && reply.ok && reply.desk) { applyDesk(reply.desk); }
+      if (again) { again = false; refresh(); }
+    });
+  }
+  socket.on("desk_changed", refresh);
   socket.on("late_mark_received", function (m) {
     message("Điểm nộp muộn: " + m.judge + " gửi " + m.display + " cho " + m.team + " · " + m.segment_name +
       " sau khi đã đóng chấm. Hãy nhận hoặc không nhận.", true);

@@ -193,8 +193,9 @@
     tab.textContent = "Bảng chấm đầy đủ" + (flags ? " · ⚠ " + flags + " cảnh báo" : "");
     tab.classList.toggle("has-flags", flags > 0);
   }
-  // control.js's listeners run first (registered first) and share the same payload objects.
-  socket.on("desk_updated", function (payload) { update(payload.desk); });
+  // control.js receives every desk state (pushed on connect, fetched after a desk_changed notice,
+  // caught up every few seconds), renders its own part first and hands the same object on.
+  window.contestDesk.onDesk(update);
   socket.on("judge_seen", function () { if (desk) { update(desk); } });
 
   // The ceremony's step when the page (re)loads: the public board snapshot carries it.

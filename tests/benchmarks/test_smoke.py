@@ -118,6 +118,18 @@ def test_results_micro_benchmark_checks_itself_against_a_fresh_computation(tmp_p
     assert len(item["samples_ms"]) == 2 and len(item["cold_samples_ms"]) == 2
 
 
+def test_desk_micro_benchmark_builds_the_whole_desk(tmp_path):
+    from benchmarks.micro import bench_desk
+    from benchmarks.run import micro_table
+
+    item = bench_desk(tmp_path, 2)
+    assert item["name"].startswith("desk state (get_desk)")
+    assert item["met"] is None and item["target"] == "—"
+    assert len(item["samples_ms"]) == 2 and item["min_ms"] <= item["value"]
+    row = next(line for line in micro_table({"items": [item]}).splitlines() if line.startswith("desk state"))
+    assert row.rstrip().endswith("—")
+
+
 def test_redis_fanout_reaches_every_subscriber():
     from benchmarks.fanout import measure as fanout
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from contest_app.enums import Panel
@@ -143,12 +143,23 @@ def session_version(judge: Judge) -> int:
     return access_of(judge).version
 
 
+_JUDGE_AND_VERSION = (
+    select(Judge, JudgeAccess.version).outerjoin(JudgeAccess, JudgeAccess.judge_id == Judge.id)
+    .where(Judge.id == bindparam("judge_id"))
+)
+
+
 def judge_for_session(judge_id: int | None, version: int | None) -> Judge:
     """The judge of a signed-in tablet session; refuse revoked or outdated sessions."""
-    judge = db.session.get(Judge, judge_id) if isinstance(judge_id, int) else None
+    if not isinstance(judge_id, int):
+        raise PermissionDenied(UNAUTHENTICATED, code="unauthenticated")
+    # The judge and the version of their access in one statement (every tablet event calls this).
+    row = db.session.execute(_JUDGE_AND_VERSION, {"judge_id": judge_id}).first()
+    judge = row[0] if row is not None else None
     if judge is None or judge.revoked_at is not None or judge.token_hash is None:
         raise PermissionDenied(UNAUTHENTICATED, code="unauthenticated")
-    if access_of(judge).version != version:
+    current = row[1] if row[1] is not None else access_of(judge).version
+    if current != version:
         raise PermissionDenied(UNAUTHENTICATED, code="unauthenticated")
     return judge
 

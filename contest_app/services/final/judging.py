@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, literal, select
 
 from contest_app.enums import LateMarkStatus, Panel, Role, RoundStatus
 from contest_app.extensions import db
@@ -48,6 +48,10 @@ LATE_MESSAGES: dict[str, str] = {
 }
 
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
+# Was this idempotency key used already, for a mark or for a late mark? One statement, built once.
+_KEY_USED = select(literal("mark"), MarkSubmission.id).where(
+    MarkSubmission.idempotency_key == bindparam("key")
+).union_all(select(literal("late"), LateMark.id).where(LateMark.idempotency_key == bindparam("key")))
 
 
 def parse_mark(raw: Any, segment: Segment) -> Decimal:
@@ -91,11 +95,17 @@ def parse_mark(raw: Any, segment: Segment) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
+# Statements of the mark's path, built once with bound parameters (building one costs more than running it).
+_WINDOW = select(SegmentWindow).where(
+    SegmentWindow.entry_id == bindparam("entry_id"), SegmentWindow.segment_id == bindparam("segment_id"))
+_JUDGES_MARK = select(Mark).where(
+    Mark.judge_id == bindparam("judge_id"), Mark.entry_id == bindparam("entry_id"),
+    Mark.segment_id == bindparam("segment_id"))
+
+
 def window_of(entry: Entry, segment: Segment) -> SegmentWindow | None:
     """The marking window of (entry, segment), if the desk ever opened it."""
-    return db.session.scalar(
-        select(SegmentWindow).where(SegmentWindow.entry_id == entry.id, SegmentWindow.segment_id == segment.id)
-    )
+    return db.session.scalar(_WINDOW, {"entry_id": entry.id, "segment_id": segment.id})
 
 
 @dataclass(frozen=True)
@@ -180,7 +190,9 @@ def record_mark(*, judge: Judge, entry: Entry, segment: Segment, value: Any, ide
     """
     if not isinstance(idempotency_key, str) or not _KEY.match(idempotency_key):
         raise ValidationError(MESSAGES["bad_request"], code="bad_request")
-    seen = db.session.scalar(select(MarkSubmission).where(MarkSubmission.idempotency_key == idempotency_key))
+    used = db.session.execute(_KEY_USED, {"key": idempotency_key}).first()
+    kind, used_id = used if used is not None else (None, None)
+    seen = db.session.get(MarkSubmission, used_id) if kind == "mark" else None
     if seen is not None:
         if seen.judge_id != judge.id:
             raise PermissionDenied(MESSAGES["impersonation"], code="impersonation")
@@ -192,7 +204,7 @@ def record_mark(*, judge: Judge, entry: Entry, segment: Segment, value: Any, ide
         if mark is None:  # the mark was removed since: the key cannot be used again
             raise ValidationError(MESSAGES["bad_request"], code="bad_request")
         return MarkOutcome(mark=mark, replayed=True, previous=mark.value)
-    late = db.session.scalar(select(LateMark).where(LateMark.idempotency_key == idempotency_key))
+    late = db.session.get(LateMark, used_id) if kind == "late" else None
     if late is not None:
         if late.judge_id != judge.id:
             raise PermissionDenied(MESSAGES["impersonation"], code="impersonation")
@@ -217,9 +229,7 @@ def record_mark(*, judge: Judge, entry: Entry, segment: Segment, value: Any, ide
         )
         return MarkOutcome(mark=None, replayed=False, previous=None, late=late, window=window)
 
-    mark = db.session.scalar(
-        select(Mark).where(Mark.judge_id == judge.id, Mark.entry_id == entry.id, Mark.segment_id == segment.id)
-    )
+    mark = db.session.scalar(_JUDGES_MARK, {"judge_id": judge.id, "entry_id": entry.id, "segment_id": segment.id})
     previous = None
     if mark is None:
         mark = Mark(judge_id=judge.id, entry_id=entry.id, segment_id=segment.id, value=number,

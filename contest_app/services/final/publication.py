@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from contest_app.enums import RevealMode, RoundKind
 from contest_app.extensions import db
@@ -35,9 +35,14 @@ from contest_app.services.final.ceremony import ceremony_card
 from contest_app.services.final.results import EditionResults, compute_results
 
 
+_STATE = select(LiveState).where(LiveState.edition_id == bindparam("edition_id"))
+_STATE_LOCKED = _STATE.with_for_update().execution_options(populate_existing=True)
+_WINDOWS = select(SegmentWindow).where(SegmentWindow.edition_id == bindparam("edition_id"))
+
+
 def state_of(edition: Edition) -> LiveState:
     """The edition's live state row, created on first use."""
-    state = db.session.scalar(select(LiveState).where(LiveState.edition_id == edition.id))
+    state = db.session.scalar(_STATE, {"edition_id": edition.id})
     if state is None:
         state = LiveState(edition_id=edition.id, board_seq=0, prizes_revealed=False)
         db.session.add(state)
@@ -49,7 +54,7 @@ def windows_of(edition: Edition) -> dict[tuple[int, int], SegmentWindow]:
     """Every marking window of the edition by (entry id, segment id)."""
     return {
         (w.entry_id, w.segment_id): w
-        for w in db.session.scalars(select(SegmentWindow).where(SegmentWindow.edition_id == edition.id))
+        for w in db.session.scalars(_WINDOWS, {"edition_id": edition.id})
     }
 
 
@@ -272,10 +277,7 @@ def _locked_state(edition: Edition) -> LiveState:
 
     One statement when the row exists; created (and so held by this transaction) otherwise.
     """
-    state = db.session.execute(
-        select(LiveState).where(LiveState.edition_id == edition.id)
-        .with_for_update().execution_options(populate_existing=True)
-    ).scalar_one_or_none()
+    state = db.session.execute(_STATE_LOCKED, {"edition_id": edition.id}).scalar_one_or_none()
     return state if state is not None else state_of(edition)
 
 

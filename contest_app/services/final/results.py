@@ -248,6 +248,7 @@ _FINALISTS = (
     .where(Entry.edition_id == bindparam("edition_id"), Entry.preliminary_status == RoundStatus.PASSED.value)
     .order_by(Entry.final_order, Entry.id)
 )
+_PANEL_DECISIONS = select(PanelDecision).where(PanelDecision.edition_id == bindparam("edition_id"))
 _SIDE_AWARDS = (
     select(SideAward)
     .where(SideAward.edition_id == bindparam("edition_id"))
@@ -458,7 +459,7 @@ def _completeness(edition: Edition, segments: list[SegmentInfo], entries: list,
     panel = edition.judges_per_panel or 0
     decisions = {
         (d.segment_id, d.entry_id): d.panel_size
-        for d in db.session.scalars(select(PanelDecision).where(PanelDecision.edition_id == edition.id))
+        for d in db.session.scalars(_PANEL_DECISIONS, {"edition_id": edition.id})
     }
     cells: dict[tuple[int, str], tuple[int, int]] = {}
     missing: list[MissingCell] = []

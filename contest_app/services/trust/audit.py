@@ -89,8 +89,9 @@ def record_event(
     On PostgreSQL the table is locked for the rest of the transaction so that two
     writers cannot chain onto the same predecessor.
     """
-    _lock_chain(db.session)
-    last = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1))
+    db.session.flush()  # pending marks chain their own records first (as the query's autoflush did)
+    session = db.session()
+    prev = _chain_head(session, session)
     event = AuditEvent(
         edition_id=edition_id,
         at=datetime.now(UTC),
@@ -101,12 +102,41 @@ def record_event(
         before=_jsonable(before),
         after=_jsonable(after),
         reason=reason,
-        prev_hash=last.hash if last else GENESIS,
+        prev_hash=prev,
     )
     event.hash = _digest(event)
     db.session.add(event)
     db.session.flush()
+    _remember_head(session, event.hash)
     return event
+
+
+_HEAD = "contest_audit_head"
+
+
+def _chain_head(session: Session, executor) -> str:
+    """The hash the next record chains onto, with the chain's lock held for the transaction.
+
+    The first record of a transaction takes the lock and reads the newest record; the
+    lock is held until the commit, and only this module appends to the chain, so the
+    following records of the same transaction chain onto the one remembered here (two
+    statements fewer per record: a judge's mark appends two).
+    """
+    remembered = session.info.get(_HEAD)
+    transaction = session.get_transaction()
+    if remembered is not None and transaction is not None and remembered[0] is transaction:
+        return remembered[1]
+    _lock_chain(executor)
+    table = AuditEvent.__table__
+    connection = executor.connection() if isinstance(executor, Session) else executor
+    last = connection.execute(select(table.c.hash).order_by(table.c.id.desc()).limit(1)).scalar()
+    return last or GENESIS
+
+
+def _remember_head(session: Session, digest: str) -> None:
+    transaction = session.get_transaction()
+    if transaction is not None:
+        session.info[_HEAD] = (transaction, digest)
 
 
 def _lock_chain(executor) -> None:
@@ -139,26 +169,29 @@ def _mark_state(mark: Any, *, committed: bool = False) -> dict[str, Any]:
     return out
 
 
-def _append_core(connection, *, edition_id: int | None, action: str, object_id: Any, before, after) -> None:
+def _append_core(session: Session, connection, *, edition_id: int | None, action: str, object_id: Any,
+                 before, after) -> None:
     """``record_event`` for use inside a flush (core statements on the flush's connection)."""
-    _lock_chain(connection)
     table = AuditEvent.__table__
-    last = connection.execute(select(table.c.hash).order_by(table.c.id.desc()).limit(1)).scalar()
     record = AuditEvent(edition_id=edition_id, at=datetime.now(UTC), actor="(ghi tự động)", action=action,
                         object_type="mark", object_id=str(object_id), before=before, after=after, reason="",
-                        prev_hash=last or GENESIS)
+                        prev_hash=_chain_head(session, connection))
     record.hash = _digest(record)
     connection.execute(insert(table).values(
         edition_id=record.edition_id, at=record.at, actor=record.actor, action=record.action,
         object_type=record.object_type, object_id=record.object_id, before=record.before, after=record.after,
         reason=record.reason, prev_hash=record.prev_hash, hash=record.hash))
+    _remember_head(session, record.hash)
 
 
-def _edition_of(connection, segment_id: int | None) -> int | None:
+def _edition_of(session: Session, connection, segment_id: int | None) -> int | None:
     from contest_app.models import Segment
 
     if segment_id is None:
         return None
+    loaded = session.identity_map.get(session.identity_key(Segment, segment_id))
+    if loaded is not None:  # the writer has the segment already (a judge's mark always does)
+        return loaded.edition_id
     return connection.execute(select(Segment.__table__.c.edition_id).where(Segment.__table__.c.id == segment_id)).scalar()
 
 
@@ -182,8 +215,8 @@ def _after_flush(session: Session, _context) -> None:
     connection = session.connection()
     for obj, before, after in sorted(changes, key=lambda c: c[0].id or 0):
         segment = (after or before)["segment_id"]
-        _append_core(connection, edition_id=_edition_of(connection, segment), action=MARK_STATE, object_id=obj.id,
-                     before=before, after=after)
+        _append_core(session, connection, edition_id=_edition_of(session, connection, segment), action=MARK_STATE,
+                     object_id=obj.id, before=before, after=after)
 
 
 def watch_marks(session_class: Any = Session) -> None:
