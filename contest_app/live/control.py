@@ -3,7 +3,9 @@
 The desk connects with its signed-in session and ``auth`` ``{"edition": <year or id>}``.
 Each desk event changes the live state, commits, then broadcasts: one numbered
 ``board_updated`` delta to the boards, ``segment_opened`` / ``segment_closed`` /
-``stage_changed`` to the judges' tablets, ``desk_updated`` to the desks.
+``stage_changed`` to the judges' tablets, a coalesced ``desk_changed`` notice to the desks,
+which then fetch their state with ``get_desk`` (a desk that connects gets it pushed as
+``desk_updated``).
 """
 from __future__ import annotations
 

@@ -150,12 +150,12 @@ def on_submit_mark(data: Any = None) -> dict[str, Any]:
         except ServiceError as exc:
             db.session.rollback()
             return exc.to_dict()
+    broadcast.results_changed(change)  # the boards first
     if late is not None:
         broadcast.late_mark_received(change.edition_id, late)
     else:
         broadcast.mark_recorded(change.edition_id, {"judge_id": judge_id, "entry_id": entry_id,
                                                     "segment_key": segment_key, "count": count})
-    broadcast.results_changed(change)
     db.session.rollback()
     return result
 
