@@ -47,7 +47,8 @@ def judges_state(edition_id: int, event: str, state: dict[str, Any]) -> None:
 
 
 def _desk_task(edition_id: int, wait: float) -> None:
-    socketio.sleep(wait)
+    if wait > 0:
+        socketio.sleep(wait)
     with _desk_lock:
         _desk_pending.discard(edition_id)
         _desk_last[edition_id] = time.monotonic()
@@ -69,10 +70,10 @@ def desk_changed(edition_id: int) -> None:
             return
         _desk_pending.add(edition_id)
         wait = max(0.0, _desk_last.get(edition_id, -DESK_INTERVAL) + DESK_INTERVAL - time.monotonic())
-    if wait <= 0.0:
-        _desk_task(edition_id, 0.0)
-    else:
+    if wait > 0:
         socketio.start_background_task(_desk_task, edition_id, wait)
+    else:
+        _desk_task(edition_id, 0.0)
 
 
 def results_changed(change, *, judges_state_payload: dict[str, Any] | None = None) -> None:

@@ -139,7 +139,7 @@ def on_submit_mark(data: Any = None) -> dict[str, Any]:
             results = compute_results(edition)
             change = publication.results_changed(edition, results=results)
             entry_id, segment_key = entry.id, segment.key  # read before the commit expires them
-            count = results.completeness.cells.get((entry_id, segment_key), (0, 0))[0]
+            count = publication.expected_marks(results, entry_id, segment_key)[0]
             db.session.commit()
             break
         except IntegrityError:

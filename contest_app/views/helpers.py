@@ -79,6 +79,11 @@ def view_action(success: str | None = None) -> Iterator[Action]:
         flash(action.message, "success")
 
 
+def flash_form_errors(form) -> None:
+    """Flash every message of a form that did not validate, in one line (Vietnamese)."""
+    flash("; ".join(e for errors in form.errors.values() for e in errors) or "Dữ liệu không hợp lệ.", "danger")
+
+
 def register_helpers(app: Flask) -> None:
     """Install filters, error handlers and response headers."""
     app.jinja_env.filters["vn"] = vn

@@ -28,7 +28,7 @@ from contest_app.services.rounds.registration import list_units
 from contest_app.services.trust.audit import list_events, record_event, verify_chain
 from contest_app.views.board import public_url
 from contest_app.views.control import default_edition
-from contest_app.views.helpers import roles_required, view_action
+from contest_app.views.helpers import flash_form_errors, roles_required, view_action
 from contest_app.views.validators import form_id, form_mark
 
 bp = Blueprint("judges_admin", __name__, url_prefix="/secretariat")
@@ -145,7 +145,7 @@ def edit_judge(judge_id: int):
     form = JudgeForm(prefix=f"j{judge.id}")
     form.unit_id.choices = _unit_choices()
     if not form.validate_on_submit():
-        flash("; ".join(e for errors in form.errors.values() for e in errors) or "Dữ liệu không hợp lệ.", "danger")
+        flash_form_errors(form)
         return redirect(url_for("judges_admin.judges", edition=judge.edition_id))
     with view_action() as action:
         final_judges.update_judge(judge=judge, name=form.name.data, title=form.title.data or "",

@@ -62,7 +62,7 @@ from contest_app.services.rounds.editions import (
     set_public_url,
 )
 from contest_app.services.trust.audit import actor_name, record_event
-from contest_app.views.helpers import roles_required, view_action
+from contest_app.views.helpers import flash_form_errors, roles_required, view_action
 from contest_app.views.validators import DecimalText, IntText, column_length
 
 bp = Blueprint("organiser", __name__, url_prefix="/organiser")
@@ -516,7 +516,7 @@ def edit_cluster(edition_id: int, cluster_id: int):
     form = ClusterForm(prefix=f"c{cluster.id}")
     form.units.choices = _unit_choices()
     if not form.validate_on_submit():
-        flash("; ".join(e for errors in form.errors.values() for e in errors) or "Dữ liệu không hợp lệ.", "danger")
+        flash_form_errors(form)
         return redirect(url_for(".clusters", edition_id=edition.id))
     with view_action() as action:
         registration.update_cluster(cluster=cluster, name=form.name.data, unit_ids=form.units.data, actor=current_user)

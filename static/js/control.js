@@ -188,13 +188,23 @@
     });
   }
 
-  function catchUp() {
-    // A desk update lost (e.g. Redis was down) is caught up: ask whether the state moved on.
+  // Every get_desk goes through here, one request at a time: a request asked for while one is
+  // in flight becomes one more full request after it. ``since`` (the desk's seq) lets the server
+  // answer "unchanged" instead of the whole state.
+  var fetching = false, again = false;
+  function fetchDesk(since) {
     if (!socket.connected) { return; }
-    socket.timeout(8000).emit("get_desk", { since: desk ? desk.seq : null }, function (err, reply) {
+    if (fetching) { again = true; return; }
+    fetching = true;
+    socket.timeout(8000).emit("get_desk", since === null ? {} : { since: since }, function (err, reply) {
+      fetching = false;
       if (!err && reply && reply.ok && reply.desk) { applyDesk(reply.desk); }
+      if (again) { again = false; fetchDesk(null); }
     });
   }
+
+  // A desk update lost (e.g. Redis was down) is caught up: ask whether the state moved on.
+  function catchUp() { fetchDesk(desk ? desk.seq : null); }
 
   function applyDesk(d) {
     desk = d; render();
@@ -205,20 +215,9 @@
   socket.on("disconnect", function () { setConn("Mất kết nối", false); });
   socket.on("connect_error", function (err) { setConn(err && err.message ? err.message : "Không kết nối được", false); });
   socket.on("desk_updated", function (payload) { applyDesk(payload.desk); });
-  // The server says the desk's state changed (coalesced, at most ten a second): fetch it, one
-  // request at a time; a notice that arrives meanwhile is answered by one more request after it.
-  var fetching = false, again = false;
-  function refresh() {
-    if (!socket.connected) { return; }
-    if (fetching) { again = true; return; }
-    fetching = true;
-    socket.timeout(8000).emit("get_desk", {}, function (err, reply) {
-      fetching = false;
-      if (!err && reply && reply.ok && reply.desk) { applyDesk(reply.desk); }
-      if (again) { again = false; refresh(); }
-    });
-  }
-  socket.on("desk_changed", refresh);
+  // The server says the desk's state changed (coalesced, at most ten a second): fetch all of it
+  // (a change of the desk alone, such as a late mark, leaves the board's seq as it was).
+  socket.on("desk_changed", function () { fetchDesk(null); });
   socket.on("late_mark_received", function (m) {
     message("Điểm nộp muộn: " + m.judge + " gửi " + m.display + " cho " + m.team + " · " + m.segment_name +
       " sau khi đã đóng chấm. Hãy nhận hoặc không nhận.", true);

@@ -101,32 +101,33 @@ def requested_number(data: dict, key: str = "number") -> int | None:
         raise ValidationError("Số thứ tự câu hỏi không hợp lệ.", code="bad_number") from None
 
 
+def _show(edition: Edition, entry: Entry, mode: str, items, index: int, autostart: bool) -> PresenterState:
+    """Put item ``index`` (0-based, clamped) of a drawn set on the screen, countdown reset."""
+    if not items:
+        raise Conflict(NO_BANK, code="no_bank")
+    index = max(0, min(index, len(items) - 1))
+    state = presenter_state(edition)
+    state.mode, state.entry_id = mode, entry.id
+    if mode == "question":
+        state.question_index = index
+    else:
+        state.situation_index = index
+    state.answer_revealed = False
+    _set_countdown(state, items[index].time_seconds, start=autostart, now=now_ms())
+    db.session.flush()
+    return state
+
+
 def show_question(*, edition: Edition, entry: Entry, index: int, autostart: bool = True) -> PresenterState:
     """Show question ``index`` (0-based, clamped) of the entry's drawn quiz set, countdown reset."""
     quiz_set = drawn_quiz_set(edition_id=edition.id, entry_id=entry.id)
-    if quiz_set is None or not quiz_set.questions:
-        raise Conflict(NO_BANK, code="no_bank")
-    index = max(0, min(index, len(quiz_set.questions) - 1))
-    state = presenter_state(edition)
-    state.mode, state.entry_id, state.question_index = "question", entry.id, index
-    state.answer_revealed = False
-    _set_countdown(state, quiz_set.questions[index].time_seconds, start=autostart, now=now_ms())
-    db.session.flush()
-    return state
+    return _show(edition, entry, "question", quiz_set.questions if quiz_set else (), index, autostart)
 
 
 def show_situation(*, edition: Edition, entry: Entry, index: int, autostart: bool = False) -> PresenterState:
     """Show situation ``index`` (0-based, clamped) of the entry's drawn situation set."""
     situation_set = drawn_situation_set(edition_id=edition.id, entry_id=entry.id)
-    if situation_set is None or not situation_set.situations:
-        raise Conflict(NO_BANK, code="no_bank")
-    index = max(0, min(index, len(situation_set.situations) - 1))
-    state = presenter_state(edition)
-    state.mode, state.entry_id, state.situation_index = "situation", entry.id, index
-    state.answer_revealed = False
-    _set_countdown(state, situation_set.situations[index].time_seconds, start=autostart, now=now_ms())
-    db.session.flush()
-    return state
+    return _show(edition, entry, "situation", situation_set.situations if situation_set else (), index, autostart)
 
 
 def reveal_answer(*, edition: Edition) -> PresenterState:

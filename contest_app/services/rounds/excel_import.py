@@ -181,6 +181,13 @@ def import_workbook(*, edition: Edition, data: bytes, actor: User | None = None)
         key = reg.normalise_name(name)
         return key in existing_units or key in new_units
 
+    def check_unit(sheet: str, n: int, unit_name: str) -> None:
+        """A team's or an entry's unit: given, and in the database or in this file."""
+        if not unit_name:
+            problems.append(RowProblem(sheet, n, COL_UNIT, "đơn vị không được để trống."))
+        elif not unit_known(unit_name):
+            problems.append(RowProblem(sheet, n, COL_UNIT, f"không tìm thấy đơn vị “{unit_name}”."))
+
     # Teams: (unit key, team key) -> name.
     stored_teams = {
         (reg.normalise_name(t.unit.name), reg.normalise_name(t.name)): t
@@ -191,10 +198,7 @@ def import_workbook(*, edition: Edition, data: bytes, actor: User | None = None)
         name, unit_name = row.get(COL_TEAM_NAME, ""), row.get(COL_UNIT, "")
         if not name:
             problems.append(RowProblem(SHEET_TEAMS, n, COL_TEAM_NAME, "tên đội thi không được để trống."))
-        if not unit_name:
-            problems.append(RowProblem(SHEET_TEAMS, n, COL_UNIT, "đơn vị không được để trống."))
-        elif not unit_known(unit_name):
-            problems.append(RowProblem(SHEET_TEAMS, n, COL_UNIT, f"không tìm thấy đơn vị “{unit_name}”."))
+        check_unit(SHEET_TEAMS, n, unit_name)
         key = (reg.normalise_name(unit_name), reg.normalise_name(name))
         if name and unit_name:
             if key in new_teams:
@@ -219,10 +223,7 @@ def import_workbook(*, edition: Edition, data: bytes, actor: User | None = None)
         group_text, team_name = row.get(COL_GROUP, ""), row.get(COL_TEAM, "")
         if not title:
             problems.append(RowProblem(SHEET_ENTRIES, n, COL_TITLE, "tên mô hình, sáng kiến không được để trống."))
-        if not unit_name:
-            problems.append(RowProblem(SHEET_ENTRIES, n, COL_UNIT, "đơn vị không được để trống."))
-        elif not unit_known(unit_name):
-            problems.append(RowProblem(SHEET_ENTRIES, n, COL_UNIT, f"không tìm thấy đơn vị “{unit_name}”."))
+        check_unit(SHEET_ENTRIES, n, unit_name)
         group = reg.find_group(edition, group_text)
         if group is None:
             numbers = ", ".join(str(k) for k in sorted(groups))

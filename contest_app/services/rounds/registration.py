@@ -79,26 +79,27 @@ def ensure_unit_access(*, user: User, unit_id: int) -> None:
     raise PermissionDenied(OTHER_UNIT, code="other_unit")
 
 
+def _unit_object_for(user: User, model, object_id: int, not_found: str, code: str):
+    """A unit's entry or team, if this user may see it (missing and foreign ones are both
+    refused; only an organiser is told that it does not exist)."""
+    obj = db.session.get(model, object_id)
+    if obj is None:
+        if user.has_role(Role.ORGANISER):
+            raise NotFound(not_found, code=code)
+        raise PermissionDenied(OTHER_UNIT, code="other_unit")
+    ensure_unit_access(user=user, unit_id=obj.unit_id)
+    return obj
+
+
 def get_entry_for(*, user: User, entry_id: int) -> Entry:
     """The entry, if this user may see it (missing and foreign entries are both refused)."""
-    entry = db.session.get(Entry, entry_id)
-    if entry is None:
-        if user.has_role(Role.ORGANISER):
-            raise NotFound(f"Không tìm thấy mô hình, sáng kiến có mã {entry_id}.", code="entry_not_found")
-        raise PermissionDenied(OTHER_UNIT, code="other_unit")
-    ensure_unit_access(user=user, unit_id=entry.unit_id)
-    return entry
+    return _unit_object_for(user, Entry, entry_id, f"Không tìm thấy mô hình, sáng kiến có mã {entry_id}.",
+                            "entry_not_found")
 
 
 def get_team_for(*, user: User, team_id: int) -> Team:
     """The team, if this user may see it."""
-    team = db.session.get(Team, team_id)
-    if team is None:
-        if user.has_role(Role.ORGANISER):
-            raise NotFound(f"Không tìm thấy đội thi có mã {team_id}.", code="team_not_found")
-        raise PermissionDenied(OTHER_UNIT, code="other_unit")
-    ensure_unit_access(user=user, unit_id=team.unit_id)
-    return team
+    return _unit_object_for(user, Team, team_id, f"Không tìm thấy đội thi có mã {team_id}.", "team_not_found")
 
 
 # --- units and clusters ---------------------------------------------------------------------
