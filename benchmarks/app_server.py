@@ -119,6 +119,35 @@ def _log_gc(path: str) -> None:
     gc.callbacks.append(callback)
 
 
+def _log_marks(path: str) -> None:
+    """Diagnosis: write each ``submit_mark`` handler's wall and CPU time (ms) to ``path``: until the
+    broadcast starts, then in all (the broadcast yields, so every board's send is in the second)."""
+    import time
+
+    from contest_app.live import broadcast, judge
+
+    out = open(path, "a", buffering=1)  # noqa: SIM115 - open for the life of the process
+    handler, publish = judge.on_submit_mark, broadcast.results_changed
+    started: dict[str, float] = {}
+
+    def timed(data=None):
+        started.update(wall=time.perf_counter(), cpu=time.process_time(), pre_wall=0.0, pre_cpu=0.0)
+        try:
+            return handler(data)
+        finally:
+            out.write(f"{started['pre_wall']:.3f} {started['pre_cpu']:.3f} "
+                      f"{(time.perf_counter() - started['wall']) * 1000:.3f} "
+                      f"{(time.process_time() - started['cpu']) * 1000:.3f}\n")
+
+    def timed_publish(*args, **kwargs):
+        started.update(pre_wall=(time.perf_counter() - started.get("wall", 0.0)) * 1000,
+                       pre_cpu=(time.process_time() - started.get("cpu", 0.0)) * 1000)
+        return publish(*args, **kwargs)
+
+    judge.on_submit_mark = timed
+    judge.broadcast.results_changed = timed_publish
+
+
 def serve(host: str, port: int) -> None:
     """Serve like ``python run.py``: gevent, pywsgi + gevent-websocket, no access log."""
     os.environ.setdefault("CONTEST_ASYNC_MODE", "gevent")
@@ -130,6 +159,8 @@ def serve(host: str, port: int) -> None:
     from benchmarks.procs import raise_fd_limit
 
     raise_fd_limit()
+    if os.environ.get("BENCH_MARK_LOG"):
+        _log_marks(os.environ["BENCH_MARK_LOG"] + f".{os.getpid()}")
     app = create_app()
     add_bench_namespace(socketio)
     if os.environ.get("BENCH_GC_LOG"):

@@ -53,6 +53,8 @@ class Config:
         # The address phones in the hall reach the app at (QR codes and printed links);
         # an edition's own setting overrides it.
         self.CONTEST_PUBLIC_URL = (env.get("CONTEST_PUBLIC_URL") or "").strip() or None
+        #: Check every board patched for a mark against the board built from nothing (the tests do).
+        self.CONTEST_CHECK_BOARD_DELTA = env.get("CONTEST_CHECK_BOARD_DELTA", "") == "1"
 
 
 class TestConfig:
@@ -64,6 +66,7 @@ class TestConfig:
     SOCKETIO_ASYNC_MODE = "threading"
     CONTEST_MESSAGE_QUEUE = None
     WTF_CSRF_ENABLED = True
+    CONTEST_CHECK_BOARD_DELTA = True
 
 
 class InsecureConfiguration(click.ClickException):

@@ -109,10 +109,16 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
 
 def init_extensions(app: Flask) -> None:
     """Bind every extension to ``app``."""
-    extra = sqlite_connect_args(str(app.config.get("SQLALCHEMY_DATABASE_URI") or ""))
+    uri = str(app.config.get("SQLALCHEMY_DATABASE_URI") or "")
+    extra = sqlite_connect_args(uri)
     if extra:
         options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options["connect_args"] = {**options.get("connect_args", {}), **extra}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if uri.startswith("sqlite"):
+        # A file opened in this process cannot have been dropped by a server: no ping per checkout.
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+        options.pop("pool_pre_ping", None)
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)

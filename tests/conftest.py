@@ -22,6 +22,8 @@ from contest_app.extensions import db
 os.environ.setdefault("CONTEST_ENV", "test")
 os.environ.setdefault("CONTEST_AUDIT_KEY", "test-audit-key-not-for-production")
 os.environ.setdefault("CONTEST_JUDGE_KEY", "test-judge-key-not-for-production")
+# Every board patched for a mark is checked against the board built from nothing, servers included.
+os.environ.setdefault("CONTEST_CHECK_BOARD_DELTA", "1")
 
 PG_URL = os.environ.get("CONTEST_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("CONTEST_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -17,11 +17,10 @@ from contest_app.extensions import db
 from contest_app.live import broadcast
 from contest_app.live import events as ev
 from contest_app.live import payloads
-from contest_app.models import Edition, Entry, Judge
+from contest_app.models import Edition, Judge
 from contest_app.services.errors import ServiceError
 from contest_app.services.final import judge_access, live_state, publication
-from contest_app.services.final.judging import MESSAGES, record_mark
-from contest_app.services.final.results import compute_results
+from contest_app.services.final.judging import MESSAGES, mark_target, record_mark
 from contest_app.services.trust.ratelimit import begin_attempt
 
 SESSION_KEY = "live_judge"
@@ -119,14 +118,7 @@ def on_submit_mark(data: Any = None) -> dict[str, Any]:
     for attempt in (1, 2):
         try:
             judge = db.session.get(Judge, judge_id)
-            entry = db.session.get(Entry, payload.entry_id)
-            if entry is None:
-                return _refuse("not_found")
-            edition = db.session.get(Edition, entry.edition_id)
-            key = payload.segment_key
-            segment = next((s for s in edition.segments if s.key == key), None)
-            if segment is None:
-                return _refuse("not_found")
+            entry, edition, segment = mark_target(payload.entry_id, payload.segment_key)
             outcome = record_mark(
                 judge=judge, entry=entry, segment=segment, value=payload.value,
                 idempotency_key=payload.idempotency_key, sent_at=payload.sent_at,
@@ -136,10 +128,8 @@ def on_submit_mark(data: Any = None) -> dict[str, Any]:
                 db.session.rollback()
                 return result
             late = live_state.late_mark_info(outcome.late) if outcome.late is not None else None
-            results = compute_results(edition)
-            change = publication.results_changed(edition, results=results)
             entry_id, segment_key = entry.id, segment.key  # read before the commit expires them
-            count = publication.expected_marks(results, entry_id, segment_key)[0]
+            change, count = publication.mark_changed(edition, entry_id, segment, late=late is not None)
             db.session.commit()
             break
         except IntegrityError:

@@ -6,6 +6,7 @@ read while marks are partial, complete-but-open, closed, revealed and hidden aga
 from __future__ import annotations
 
 import threading
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import event, select
@@ -194,19 +195,23 @@ def test_a_mark_walks_to_the_broadcast_in_a_bounded_number_of_statements(app, de
         if threading.get_ident() == me:  # the handler's own path, not the desk's background task
             statements.append(statement)
 
+    app.config["CONTEST_CHECK_BOARD_DELTA"] = False  # the check's own statements are not the path's
     event.listen(db.engine, "before_cursor_execute", count)
     try:
         reply = ack(judge, ev.SUBMIT_MARK, {"entry_id": first, "segment_key": "knowledge", "value": "9",
                                             "idempotency_key": "counted-mark-1"})
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+        app.config["CONTEST_CHECK_BOARD_DELTA"] = True
     assert reply["ok"] is True
-    # handler → record_mark → results_changed → commit → broadcast (the board, then a coalesced
-    # notice to the desks, which fetch their state themselves). 21 measured on SQLite, all before
-    # the commit: auth 1 (judge and access version in one), entry/edition/segments 3, the key 1
-    # (marks and late marks in one), window and mark 2, inserts 2, the audit chain 4 (lock and
-    # head once per transaction, two records), results 5, the board 3. An upper bound, not a timing.
-    assert len(statements) <= 21, "\n".join(statements)
+    # handler → record_mark → publication.mark_changed → commit → broadcast (the board, then a
+    # coalesced notice to the desks, which fetch their state themselves). 12 measured on SQLite, all
+    # before the commit: auth 1 (judge and access version in one), entry/edition/segment 1, the key 1
+    # (marks and late marks in one), the window and the judge's mark in it 1, inserts 2, the audit chain 3 (its head once per
+    # transaction, the transaction's own write lock, two records), the board 3 (its row under lock, the
+    # cell's count, the patched board: an open window's mark changes only that count).
+    # An upper bound, not a timing.
+    assert len(statements) <= 12, "\n".join(statements)
 
 
 def test_secretariat_rejects_a_late_mark_with_a_reason_and_the_tablet_shows_why(
@@ -240,3 +245,102 @@ def test_secretariat_rejects_a_late_mark_with_a_reason_and_the_tablet_shows_why(
         ("6", "late_rejected", "Gửi sau khi đã công bố")]
     audit = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "late_mark_rejected"))
     assert (audit.reason, audit.actor) == ("Gửi sau khi đã công bố", "thuky (thuky)")
+
+
+def _board_deltas(client):
+    return [m["args"][0] for m in client.get_received(ev.BOARD_NS) if m["name"] == ev.BOARD_UPDATED]
+
+
+def test_a_mark_in_an_open_window_patches_the_count_and_nothing_else(app, desk, judge_client, board_client, live_demo):
+    from contest_app.models import LiveState
+    from contest_app.services.final import publication
+
+    first = entry_ids(live_demo)[0]
+    assert ack(desk, ev.OPEN_SEGMENT, {"entry_id": first, "segment_key": "knowledge"}, ev.CONTROL_NS)["ok"]
+    board = board_client()
+    board.get_received(ev.BOARD_NS)
+    seq = db.session.scalar(select(LiveState.board_seq).where(LiveState.edition_id == live_demo.id))
+    mark(judge_client, 1, first, "knowledge", "9", "patch")
+    mark(judge_client, 1, first, "knowledge", "8", "patch2")  # the same judge again: the count stays 1
+    mark(judge_client, 2, first, "knowledge", "7", "patch")
+    deltas = _board_deltas(board)
+    row = str(first)
+    assert [(d["seq"], sorted(d["changes"]), d["changes"]["rows"][row]["cells"]["knowledge"],
+             d["changes"]["open"]["count"]) for d in deltas] == [
+        (seq + 1, ["open", "rows"], {"score": None, "count": 1, "status": "open"}, 1),
+        (seq + 2, ["open", "rows"], {"score": None, "count": 2, "status": "open"}, 2),
+    ]
+    db.session.expire_all()
+    state = db.session.scalar(select(LiveState).where(LiveState.edition_id == live_demo.id))
+    whole = publication.build_snapshot(live_demo, state)
+    whole["seq"] = state.board_seq
+    assert state.snapshot == whole  # the stored board is the board built from nothing
+
+
+def test_a_stale_stored_board_is_caught_by_the_check(app, desk, judge_client, live_demo):
+    from sqlalchemy.orm.attributes import flag_modified
+
+    from contest_app.models import Entry, Judge, LiveState, Mark, Segment
+    from contest_app.services.final import publication
+
+    first = entry_ids(live_demo)[0]
+    assert ack(desk, ev.OPEN_SEGMENT, {"entry_id": first, "segment_key": "knowledge"}, ev.CONTROL_NS)["ok"]
+    state = db.session.scalar(select(LiveState).where(LiveState.edition_id == live_demo.id))
+    state.snapshot["rows"][str(first)]["team"] = "Đội đã đổi tên"
+    flag_modified(state, "snapshot")
+    db.session.commit()
+    entry = db.session.get(Entry, first)
+    segment = db.session.scalar(select(Segment).where(Segment.edition_id == live_demo.id, Segment.key == "knowledge"))
+    judge = db.session.scalar(select(Judge).where(Judge.edition_id == live_demo.id, Judge.panel == "final"))
+    db.session.add(Mark(judge_id=judge.id, entry_id=entry.id, segment_id=segment.id, value=Decimal("8")))
+    with pytest.raises(publication.BoardDeltaMismatch, match="Đội đã đổi tên"):
+        publication.mark_changed(live_demo, entry.id, segment, late=False)
+    db.session.rollback()
+
+
+def test_a_mark_the_stored_board_does_not_show_open_takes_the_whole_path(app, desk, judge_client, board_client,
+                                                                       live_demo):
+    from sqlalchemy.orm.attributes import flag_modified
+
+    from contest_app.models import LiveState
+
+    first = entry_ids(live_demo)[0]
+    assert ack(desk, ev.OPEN_SEGMENT, {"entry_id": first, "segment_key": "knowledge"}, ev.CONTROL_NS)["ok"]
+    state = db.session.scalar(select(LiveState).where(LiveState.edition_id == live_demo.id))
+    state.snapshot["rows"][str(first)]["cells"]["knowledge"]["status"] = "waiting"  # as a stale board would say
+    flag_modified(state, "snapshot")
+    db.session.commit()
+    board = board_client()
+    board.get_received(ev.BOARD_NS)
+    mark(judge_client, 3, first, "knowledge", "9", "whole")
+    (delta,) = _board_deltas(board)
+    assert delta["changes"]["rows"][str(first)]["cells"]["knowledge"] == {"score": None, "count": 1, "status": "open"}
+
+
+def test_a_judges_marks_are_chained_and_match_the_trail(app, desk, judge_client, live_demo):
+    """The mark's core statements add the same chained records as an ORM write: created, then changed."""
+    from contest_app.models import Judge, Mark
+    from contest_app.services.trust.audit import MARK_STATE, verify_chain, verify_marks
+
+    first = entry_ids(live_demo)[0]
+    assert ack(desk, ev.OPEN_SEGMENT, {"entry_id": first, "segment_key": "knowledge"}, ev.CONTROL_NS)["ok"]
+    assert mark(judge_client, 4, first, "knowledge", "8,5", "trail")["mark"]["display"] == "8,5"
+    assert mark(judge_client, 4, first, "knowledge", "9", "trail2")["mark"]["value"] == "9.00"
+    db.session.expire_all()
+    judge = db.session.scalar(select(Judge).where(Judge.edition_id == live_demo.id, Judge.seat == 4,
+                                                  Judge.panel == "final"))
+    stored = db.session.scalar(select(Mark).where(Mark.judge_id == judge.id, Mark.entry_id == first))
+    assert (stored.value, stored.idempotency_key) == (Decimal("9.00"), "trail2-004-" + f"{first:04d}")
+    records = db.session.scalars(select(AuditEvent).where(AuditEvent.object_id == str(stored.id))
+                                 .order_by(AuditEvent.id)).all()
+    state = {"judge_id": judge.id, "entry_id": first, "segment_id": stored.segment_id}
+    assert [(r.action, r.actor, r.before, r.after) for r in records] == [
+        (MARK_STATE, "(ghi tự động)", None, {**state, "value": "8.50"}),
+        ("mark_recorded", f"{judge.name} (giám khảo #{judge.id})", None,
+         {"value": "8.50", "entry_id": first, "segment": "knowledge", "idempotency_key": f"trail-004-{first:04d}"}),
+        (MARK_STATE, "(ghi tự động)", {**state, "value": "8.50"}, {**state, "value": "9.00"}),
+        ("mark_recorded", f"{judge.name} (giám khảo #{judge.id})", {"value": "8.50"},
+         {"value": "9.00", "entry_id": first, "segment": "knowledge", "idempotency_key": f"trail2-004-{first:04d}"}),
+    ]
+    assert [r.prev_hash for r in records[1:]] == [r.hash for r in records[:-1]]
+    assert verify_chain() == [] and verify_marks() == []

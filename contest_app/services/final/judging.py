@@ -14,13 +14,14 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import bindparam, literal, select
+from sqlalchemy import bindparam, insert, literal, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from contest_app.enums import LateMarkStatus, Panel, Role, RoundStatus
 from contest_app.extensions import db
 from contest_app.formatting import vn_decimal
 from contest_app.models import Edition, Entry, Judge, LateMark, Mark, MarkSubmission, Segment, SegmentWindow, User
-from contest_app.services.trust.audit import record_event
+from contest_app.services.trust.audit import mark_state_of, record_event, record_mark_state
 from contest_app.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from contest_app.services.trust.lock_guard import LOCKED_MESSAGE, ensure_unlocked
 
@@ -98,9 +99,39 @@ def parse_mark(raw: Any, segment: Segment) -> Decimal:
 # Statements of the mark's path, built once with bound parameters (building one costs more than running it).
 _WINDOW = select(SegmentWindow).where(
     SegmentWindow.entry_id == bindparam("entry_id"), SegmentWindow.segment_id == bindparam("segment_id"))
-_JUDGES_MARK = select(Mark).where(
-    Mark.judge_id == bindparam("judge_id"), Mark.entry_id == bindparam("entry_id"),
-    Mark.segment_id == bindparam("segment_id"))
+_WINDOW_COLS = SegmentWindow.__table__.c
+_MARK_COLS = Mark.__table__.c
+_WINDOW_AND_MARK = (
+    select(_WINDOW_COLS.is_open, _MARK_COLS.id, _MARK_COLS.value)
+    .outerjoin(Mark.__table__, (_MARK_COLS.entry_id == _WINDOW_COLS.entry_id)
+               & (_MARK_COLS.segment_id == _WINDOW_COLS.segment_id) & (_MARK_COLS.judge_id == bindparam("judge_id")))
+    .where(_WINDOW_COLS.entry_id == bindparam("entry_id"), _WINDOW_COLS.segment_id == bindparam("segment_id"))
+)
+_MARK_INSERT = insert(Mark.__table__)
+_MARK_UPDATE = (
+    update(Mark.__table__).where(_MARK_COLS.id == bindparam("mark_id"))
+    .values(value=bindparam("new_value"), idempotency_key=bindparam("new_key"))
+)
+
+
+_SUBMISSION = insert(MarkSubmission.__table__)
+# What a judge's mark is for: the entry, its edition and the segment by key, in one statement.
+_TARGET = (
+    select(Entry, Edition, Segment)
+    .join(Edition, Edition.id == Entry.edition_id)
+    .join(Segment, (Segment.edition_id == Edition.id) & (Segment.key == bindparam("segment_key")))
+    .where(Entry.id == bindparam("entry_id"))
+)
+
+
+def mark_target(entry_id: Any, segment_key: Any) -> tuple[Entry, Edition, Segment]:
+    """The entry, its edition and its segment named by a judge's mark, or ``NotFound``."""
+    if not isinstance(entry_id, int) or not isinstance(segment_key, str):
+        raise NotFound(MESSAGES["not_found"], code="not_found")
+    row = db.session.execute(_TARGET, {"entry_id": entry_id, "segment_key": segment_key}).first()
+    if row is None:
+        raise NotFound(MESSAGES["not_found"], code="not_found")
+    return row[0], row[1], row[2]
 
 
 def window_of(entry: Entry, segment: Segment) -> SegmentWindow | None:
@@ -116,7 +147,6 @@ class MarkOutcome:
     replayed: bool
     previous: Decimal | None
     late: LateMark | None = None
-    window: SegmentWindow | None = None
 
     def ack(self, segment: Segment) -> dict[str, Any]:
         """The acknowledgement a judge's client receives."""
@@ -212,10 +242,14 @@ def record_mark(*, judge: Judge, entry: Entry, segment: Segment, value: Any, ide
 
     _check_scope(judge, entry, segment)
     number = parse_mark(value, segment)
-    window = window_of(entry, segment)
-    if window is None:
+    # the window and the judge's mark in it, if any, in one statement (no ORM object: nothing to track)
+    connection = db.session.connection()
+    found = connection.execute(_WINDOW_AND_MARK, {"judge_id": judge.id, "entry_id": entry.id,
+                                                  "segment_id": segment.id}).first()
+    if found is None:
         raise Conflict(MESSAGES["segment_closed"], code="segment_closed")
-    if not window.is_open:
+    window_open, mark_id, previous = found
+    if not window_open:
         late = LateMark(idempotency_key=idempotency_key, judge_id=judge.id, entry_id=entry.id,
                         segment_id=segment.id, value=number, sent_at=_sent_at(sent_at),
                         status=LateMarkStatus.PENDING.value, decided_by="", reason="")
@@ -227,31 +261,38 @@ def record_mark(*, judge: Judge, entry: Entry, segment: Segment, value: Any, ide
             after={"value": str(number), "entry_id": entry.id, "segment": segment.key,
                    "idempotency_key": idempotency_key, "sent_at": late.sent_at.isoformat() if late.sent_at else None},
         )
-        return MarkOutcome(mark=None, replayed=False, previous=None, late=late, window=window)
+        return MarkOutcome(mark=None, replayed=False, previous=None, late=late)
 
-    mark = db.session.scalar(_JUDGES_MARK, {"judge_id": judge.id, "entry_id": entry.id, "segment_id": segment.id})
-    previous = None
-    if mark is None:
-        mark = Mark(judge_id=judge.id, entry_id=entry.id, segment_id=segment.id, value=number,
-                    idempotency_key=idempotency_key)
-        db.session.add(mark)
+    # The mark and its ledger row in core statements (the unit of work costs more than the SQL here);
+    # the mark's chained ``mark_state`` record is added as ``watch_marks`` adds it for ORM writes.
+    where = {"judge_id": judge.id, "entry_id": entry.id, "segment_id": segment.id}
+    if mark_id is None:
+        mark_id = connection.execute(_MARK_INSERT, {**where, "value": number, "idempotency_key": idempotency_key}
+                                     ).inserted_primary_key[0]
     else:
-        previous = mark.value
-        mark.value = number
-        mark.idempotency_key = idempotency_key
-        mark.updated_at = datetime.now(UTC)
-    db.session.add(
-        MarkSubmission(
-            idempotency_key=idempotency_key, judge_id=judge.id, entry_id=entry.id, segment_id=segment.id, value=number
-        )
-    )
-    db.session.flush()
+        connection.execute(_MARK_UPDATE, {"mark_id": mark_id, "new_value": number, "new_key": idempotency_key})
+    connection.execute(_SUBMISSION, {**where, "idempotency_key": idempotency_key, "value": number})
+    record_mark_state(edition_id=judge.edition_id, mark_id=mark_id,
+                      before=None if previous is None else mark_state_of(**where, value=previous),
+                      after=mark_state_of(**where, value=number))
     record_event(  # every judge's mark goes into the hash-chained trail, not only corrections
         actor=f"{judge.name} (giám khảo #{judge.id})", action="mark_recorded", edition_id=judge.edition_id,
-        object_type="mark", object_id=mark.id, before=None if previous is None else {"value": str(previous)},
+        object_type="mark", object_id=mark_id, before=None if previous is None else {"value": str(previous)},
         after={"value": str(number), "entry_id": entry.id, "segment": segment.key, "idempotency_key": idempotency_key},
     )
-    return MarkOutcome(mark=mark, replayed=False, previous=previous, window=window)
+    return MarkOutcome(mark=_mark_as_stored(mark_id, where, number, idempotency_key), replayed=False,
+                       previous=previous)
+
+
+def _mark_as_stored(mark_id: int, where: dict[str, int], value: Decimal, idempotency_key: str) -> Mark:
+    """The mark as just written: the session's own copy brought up to date, or a detached one."""
+    loaded = db.session.identity_map.get(db.session.identity_key(Mark, mark_id))
+    if loaded is None:
+        return Mark(id=mark_id, **where, value=value, idempotency_key=idempotency_key)
+    set_committed_value(loaded, "value", value)
+    set_committed_value(loaded, "idempotency_key", idempotency_key)
+    db.session.expire(loaded, ["updated_at"])
+    return loaded
 
 
 def correct_mark(

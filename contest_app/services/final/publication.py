@@ -20,16 +20,19 @@ Flushes, never commits.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from flask import current_app
+from sqlalchemy import bindparam, func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from contest_app.enums import RevealMode, RoundKind
 from contest_app.extensions import db
 from contest_app.formatting import vn_decimal, vn_score
-from contest_app.models import Edition, LiveState, RoundProgress, SegmentWindow
+from contest_app.models import Edition, LiveState, Mark, RoundProgress, Segment, SegmentWindow
 from contest_app.scoring import Standing, display_str, rank_entries
 from contest_app.services.final.ceremony import ceremony_card
 from contest_app.services.final.results import EditionResults, compute_results
@@ -321,6 +324,91 @@ def results_changed(edition: Edition, *, touched: tuple[SegmentWindow | None, ..
     db.session.flush()
     return Change(edition_id=edition.id, board=board, seq=state.board_seq, judges_event=judges_event,
                   live_seq=state.live_seq or 0)
+
+
+_BOARD = LiveState.__table__.c
+_BOARD_ROW = (
+    select(_BOARD.id, _BOARD.board_seq, _BOARD.live_seq, _BOARD.snapshot)
+    .where(_BOARD.edition_id == bindparam("edition_id")).with_for_update()
+)
+_SAVE_BOARD = (
+    update(LiveState.__table__)
+    .where(LiveState.__table__.c.id == bindparam("state_id"))
+    .values(board_seq=bindparam("new_seq"), snapshot=bindparam("new_snapshot"))
+)
+_CELL_COUNT = select(func.count(Mark.id)).where(
+    Mark.entry_id == bindparam("entry_id"), Mark.segment_id == bindparam("segment_id"))
+
+
+class BoardDeltaMismatch(AssertionError):
+    """The board patched for a mark differs from the board built from nothing (checked in tests)."""
+
+
+def mark_changed(edition: Edition, entry_id: int, segment: Segment, *, late: bool) -> tuple[Change, int]:
+    """``results_changed`` for a judge's mark, and the cell's number of marks in.
+
+    A mark stored while its window is open changes one public thing: that cell's count of
+    marks (and the open cell's count). Every score of an open cell is hidden, and so are the
+    ranks, totals and prizes it would move: nothing else of the board can change. So the
+    stored board is patched (one count statement) instead of recomputing the results and
+    rebuilding the board. Whenever the stored board does not show the cell open (a desk
+    closed it meanwhile, no board stored yet, a segment scored from answers, a locked result)
+    or the mark is late, the whole ``results_changed`` runs. With ``CONTEST_CHECK_BOARD_DELTA``
+    (the test suite) every patched board is compared with the board built from nothing.
+    """
+    if late or segment.scored_from_answers or edition.locked_at is not None:
+        return _whole(edition, entry_id, segment.key)
+    db.session.flush()
+    connection = db.session.connection()
+    found = connection.execute(_BOARD_ROW, {"edition_id": edition.id}).first()  # locked (PostgreSQL)
+    state_id, board_seq, live_seq, old = found if found is not None else (None, 0, 0, None)
+    row = old.get("rows", {}).get(str(entry_id)) if isinstance(old, dict) else None
+    cell = row.get("cells", {}).get(segment.key) if row else None
+    if not cell or cell.get("status") != "open":
+        return _whole(edition, entry_id, segment.key)
+    count = connection.execute(_CELL_COUNT, {"entry_id": entry_id, "segment_id": segment.id}).scalar_one()
+    if cell.get("count") == count:  # a judge changed their mark: the board shows nothing new
+        if current_app.config.get("CONTEST_CHECK_BOARD_DELTA"):
+            _check_patched(edition, old, old, {})
+        return Change(edition_id=edition.id, board=None, seq=board_seq or 0, live_seq=live_seq or 0), count
+    new_row = {**row, "cells": {**row["cells"], segment.key: {**cell, "count": count}}}
+    snapshot = {**old, "rows": {**old["rows"], str(entry_id): new_row}}
+    changes: dict[str, Any] = {"rows": {str(entry_id): new_row}}
+    open_cell = old.get("open")
+    if open_cell and open_cell.get("entry_id") == entry_id and open_cell.get("segment_key") == segment.key:
+        snapshot["open"] = changes["open"] = {**open_cell, "count": count}
+    seq = snapshot["seq"] = (board_seq or 0) + 1
+    # one UPDATE of the row in a core statement; a copy the session holds is told what the row now holds
+    connection.execute(_SAVE_BOARD, {"state_id": state_id, "new_seq": seq, "new_snapshot": snapshot})
+    loaded = db.session.identity_map.get(db.session.identity_key(LiveState, state_id))
+    if loaded is not None:
+        set_committed_value(loaded, "board_seq", seq)
+        set_committed_value(loaded, "snapshot", snapshot)
+    if current_app.config.get("CONTEST_CHECK_BOARD_DELTA"):
+        _check_patched(edition, old, snapshot, changes)
+    board = {"edition_id": edition.id, "seq": seq, "changes": changes}
+    return Change(edition_id=edition.id, board=board, seq=seq, live_seq=live_seq or 0), count
+
+
+def _whole(edition: Edition, entry_id: int, segment_key: str) -> tuple[Change, int]:
+    results = compute_results(edition)
+    change = results_changed(edition, results=results)
+    return change, expected_marks(results, entry_id, segment_key)[0]
+
+
+def _check_patched(edition: Edition, old: dict[str, Any], snapshot: dict[str, Any], changes: dict[str, Any]) -> None:
+    """Raise ``BoardDeltaMismatch`` unless the patched board and its delta equal the whole computation's."""
+    state = state_of(edition)
+    whole = build_snapshot(edition, state)
+    whole["seq"] = snapshot.get("seq")
+
+    def as_json(value: Any) -> Any:  # compared as the boards receive them
+        return json.loads(json.dumps(value))
+
+    if as_json(whole) != as_json(snapshot):
+        raise BoardDeltaMismatch(f"patched board {snapshot!r} differs from the whole board {whole!r}")
+    if as_json(diff_snapshots(old, whole)) != as_json(changes):
+        raise BoardDeltaMismatch(f"patched delta {changes!r} differs from {diff_snapshots(old, whole)!r}")
 
 
 def refresh_board(edition: Edition, *, publish: bool = False) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from contest_app.extensions import db
 from contest_app.models import AuditEvent, User
+from contest_app.services.trust.inputs import check_row
 
 GENESIS = "0" * 64
 
@@ -44,19 +45,22 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _digest(event: AuditEvent) -> str:
-    at = event.at if event.at.tzinfo else event.at.replace(tzinfo=UTC)
+def _digest(event: AuditEvent | dict[str, Any]) -> str:
+    """The record's keyed hash, of its content and of the hash before it."""
+    get = event.get if isinstance(event, dict) else lambda name: getattr(event, name)
+    at = get("at")
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
     payload = {
-        "edition_id": event.edition_id,
+        "edition_id": get("edition_id"),
         "at": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f"),
-        "actor": event.actor,
-        "action": event.action,
-        "object_type": event.object_type,
-        "object_id": event.object_id,
-        "before": event.before,
-        "after": event.after,
-        "reason": event.reason,
-        "prev_hash": event.prev_hash,
+        "actor": get("actor"),
+        "action": get("action"),
+        "object_type": get("object_type"),
+        "object_id": get("object_id"),
+        "before": get("before"),
+        "after": get("after"),
+        "reason": get("reason"),
+        "prev_hash": get("prev_hash"),
     }
     canonical = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hmac.new(_key(), canonical.encode("utf-8"), hashlib.sha256).hexdigest()
@@ -91,24 +95,37 @@ def record_event(
     """
     db.session.flush()  # pending marks chain their own records first (as the query's autoflush did)
     session = db.session()
-    prev = _chain_head(session, session)
-    event = AuditEvent(
-        edition_id=edition_id,
-        at=datetime.now(UTC),
-        actor=actor[:200],  # a long display name must not make the record unstorable
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        before=_jsonable(before),
-        after=_jsonable(after),
-        reason=reason,
-        prev_hash=prev,
-    )
-    event.hash = _digest(event)
-    db.session.add(event)
-    db.session.flush()
-    _remember_head(session, event.hash)
-    return event
+    values = _append(session, session.connection(), {
+        "edition_id": edition_id,
+        "at": datetime.now(UTC),
+        "actor": actor[:200],  # a long display name must not make the record unstorable
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "before": _jsonable(before),
+        "after": _jsonable(after),
+        "reason": reason,
+    })
+    return AuditEvent(**values)
+
+
+#: The one statement that adds a record (built once; the ORM's unit of work is not needed to append).
+_INSERT = insert(AuditEvent.__table__)
+
+
+def _append(session: Session, connection, values: dict[str, Any], *, check: bool = True) -> dict[str, Any]:
+    """Chain ``values`` onto the head and insert the record; the values with ``id``, ``prev_hash``, ``hash``.
+
+    Texts are checked as every flushed row's are (length, control characters), unless the
+    caller wrote them all itself (``check=False``: a mark's automatic record).
+    """
+    if check:
+        check_row(AuditEvent, values)
+    values["prev_hash"] = _chain_head(session, connection)
+    values["hash"] = _digest(values)
+    values["id"] = connection.execute(_INSERT, values).inserted_primary_key[0]
+    _remember_head(session, values["hash"])
+    return values
 
 
 _HEAD = "contest_audit_head"
@@ -127,10 +144,11 @@ def _chain_head(session: Session, executor) -> str:
     if remembered is not None and transaction is not None and remembered[0] is transaction:
         return remembered[1]
     _lock_chain(executor)
-    table = AuditEvent.__table__
     connection = executor.connection() if isinstance(executor, Session) else executor
-    last = connection.execute(select(table.c.hash).order_by(table.c.id.desc()).limit(1)).scalar()
-    return last or GENESIS
+    return connection.execute(_NEWEST_HASH).scalar() or GENESIS
+
+
+_NEWEST_HASH = select(AuditEvent.__table__.c.hash).order_by(AuditEvent.__table__.c.id.desc()).limit(1)
 
 
 def _remember_head(session: Session, digest: str) -> None:
@@ -145,8 +163,12 @@ def _lock_chain(executor) -> None:
     if dialect == "postgresql":
         executor.execute(db.text("LOCK TABLE audit_event IN SHARE ROW EXCLUSIVE MODE"))
     elif dialect == "sqlite":
-        # A no-op write takes SQLite's write lock (waiting out busy_timeout) before the read below.
-        executor.execute(db.text("UPDATE audit_event SET id = id WHERE 0"))
+        # A no-op write takes SQLite's write lock (waiting out busy_timeout) before the read below,
+        # unless the transaction holds it already: Python's sqlite3 begins one only before its first
+        # write (a judge's mark has just inserted the mark when its first record is chained).
+        connection = executor.connection() if isinstance(executor, Session) else executor
+        if not getattr(connection.connection.driver_connection, "in_transaction", False):
+            executor.execute(db.text("UPDATE audit_event SET id = id WHERE 0"))
 
 
 # ----------------------------------------------------------------------------- every mark
@@ -165,23 +187,30 @@ def _mark_state(mark: Any, *, committed: bool = False) -> dict[str, Any]:
             history = state.attrs[name].history
             if history.deleted:
                 value = history.deleted[0]
-        out[name] = str(Decimal(value).quantize(Decimal("0.01"))) if name == "value" and value is not None else value
-    return out
+        out[name] = value
+    return mark_state_of(**out)
+
+
+def mark_state_of(*, judge_id: int, entry_id: int, segment_id: int, value: Any) -> dict[str, Any]:
+    """What a ``mark_state`` record says of a mark (``verify_marks`` compares the database with it)."""
+    return {"judge_id": judge_id, "entry_id": entry_id, "segment_id": segment_id,
+            "value": str(Decimal(value).quantize(Decimal("0.01"))) if value is not None else None}
+
+
+def record_mark_state(*, edition_id: int | None, mark_id: int, before: dict[str, Any] | None,
+                      after: dict[str, Any] | None) -> None:
+    """Chain the ``mark_state`` record of a mark written without the ORM, as ``watch_marks`` does for ORM writes."""
+    session = db.session()
+    _append_core(session, session.connection(), edition_id=edition_id, action=MARK_STATE, object_id=mark_id,
+                 before=before, after=after)
 
 
 def _append_core(session: Session, connection, *, edition_id: int | None, action: str, object_id: Any,
                  before, after) -> None:
-    """``record_event`` for use inside a flush (core statements on the flush's connection)."""
-    table = AuditEvent.__table__
-    record = AuditEvent(edition_id=edition_id, at=datetime.now(UTC), actor="(ghi tự động)", action=action,
-                        object_type="mark", object_id=str(object_id), before=before, after=after, reason="",
-                        prev_hash=_chain_head(session, connection))
-    record.hash = _digest(record)
-    connection.execute(insert(table).values(
-        edition_id=record.edition_id, at=record.at, actor=record.actor, action=record.action,
-        object_type=record.object_type, object_id=record.object_id, before=record.before, after=record.after,
-        reason=record.reason, prev_hash=record.prev_hash, hash=record.hash))
-    _remember_head(session, record.hash)
+    """``record_event`` for use inside a flush (on the flush's connection)."""
+    _append(session, connection, {"edition_id": edition_id, "at": datetime.now(UTC), "actor": "(ghi tự động)",
+                                  "action": action, "object_type": "mark", "object_id": str(object_id),
+                                  "before": before, "after": after, "reason": ""}, check=False)
 
 
 def _edition_of(session: Session, connection, segment_id: int | None) -> int | None:

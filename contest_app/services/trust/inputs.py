@@ -125,6 +125,14 @@ def _check_instance(obj: Any) -> None:
             check_text(value, label=LABELS.get(column.key, column.key), limit=column.type.length or TEXT_LIMIT)
 
 
+def check_row(model: Any, values: dict[str, Any]) -> None:
+    """Check the texts of a row of ``model`` given as a dict of its columns, as a flushed row's are."""
+    for column in model.__mapper__.columns:
+        value = values.get(column.key)
+        if isinstance(value, str) and isinstance(column.type, String):
+            check_text(value, label=LABELS.get(column.key, column.key), limit=column.type.length or TEXT_LIMIT)
+
+
 def guard_lengths(session_class: Any = Session) -> None:
     """Check every new or changed row's texts (length, control characters) before each flush."""
     if getattr(session_class, "_contest_length_guard", False):
