@@ -14,6 +14,8 @@
 - The desk's whole state (``get_desk``, built on the desk's own process after a ``desk_changed``
   notice) for the 2019 demo final, from a fresh session each call. No target: a figure for the
   cost of each watching desk (at most ten notices a second).
+- A judge's first mark in an open window through the ``/judge`` handler (Flask-SocketIO's test
+  client, no board connected): the work of a mark before its broadcast. No target.
 - The Word appendix (Phụ lục I and II) for 100 finalists: compute the results, lay out the
   appendices and write the .docx. Target: under 1 s.
 
@@ -55,6 +57,7 @@ def build_app(db_path: Path):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{db_path}"
         SQLALCHEMY_ENGINE_OPTIONS: dict = {}
         WTF_CSRF_ENABLED = False
+        CONTEST_CHECK_BOARD_DELTA = False  # the tests' check of every patched board is not production's work
 
     app = create_app(Cfg)
     with app.app_context():
@@ -277,6 +280,71 @@ def bench_desk(tmp: Path, repeats: int) -> dict[str, Any]:
     }
 
 
+def bench_mark(tmp: Path, windows: int) -> dict[str, Any]:
+    """A judge's mark through the ``/judge`` handler, no board connected: the work before the broadcast.
+
+    The 2019 demo final without marks; six judges' tablets (Flask-SocketIO's test client, with
+    their tokens) each send their first mark in the open window, then the next team's window
+    is opened (untimed, as the desk does); ``windows`` windows, every mark timed from the emit to
+    the acknowledgement. Wall and CPU time (one thread: CPU is the handler's own).
+    """
+    from contest_app.extensions import db, socketio
+    from contest_app.live import events as ev
+    from contest_app.services.demo import load_demo
+    from contest_app.services.final import judge_access, live_state, publication
+    from contest_app.services.final.results import finalists
+
+    app = build_app(tmp / "mark.sqlite")
+    with app.app_context():
+        edition = load_demo(with_marks=False)
+        db.session.flush()
+        tokens = [c.token for c in judge_access.edition_credentials(edition)]
+        cells = [(e.id, s.id) for s in sorted(edition.segments, key=lambda s: s.order) for e in finalists(edition)]
+        edition_id = edition.id
+        db.session.commit()
+    tablets = [socketio.test_client(app, namespace=ev.JUDGE_NS, auth={"token": t}) for t in tokens]
+    walls: list[float] = []
+    cpus: list[float] = []
+    try:
+        for n, (entry_id, segment_id) in enumerate(cells[:windows + 1]):
+            with app.app_context():
+                from contest_app.models import Edition, Entry, Segment
+
+                edition = db.session.get(Edition, edition_id)
+                segment = db.session.get(Segment, segment_id)
+                live_state.open_segment(edition=edition, entry=db.session.get(Entry, entry_id), segment=segment,
+                                        actor="benchmark", confirm_missing=True)
+                publication.results_changed(edition)
+                db.session.commit()
+                key, maximum = segment.key, segment.max_score
+            for seat, tablet in enumerate(tablets):
+                data = {"entry_id": entry_id, "segment_key": key, "value": str(maximum - seat),
+                        "idempotency_key": f"micro-{n:04d}-{seat}"}
+                wall, cpu = time.perf_counter(), time.process_time()
+                reply = tablet.emit(ev.SUBMIT_MARK, data, namespace=ev.JUDGE_NS, callback=True)
+                if n:  # the first window warms up
+                    walls.append((time.perf_counter() - wall) * 1000)
+                    cpus.append((time.process_time() - cpu) * 1000)
+                if not reply.get("ok"):
+                    raise RuntimeError(f"submit_mark refused: {reply}")
+    finally:
+        for tablet in tablets:
+            tablet.disconnect(ev.JUDGE_NS)
+    with app.app_context():
+        from sqlalchemy import func, select
+
+        from contest_app.models import Mark
+
+        stored = db.session.scalar(select(func.count()).select_from(Mark))
+        db.session.remove()
+    return {
+        "name": "a judge's first mark in an open window, handler only (no board), 2019 final",
+        "value": statistics.median(walls), "unit": "ms", "target": "—", "met": None, "min_ms": min(walls),
+        "cpu_ms": statistics.median(cpus), "marks": len(walls), "stored_marks": stored,
+        "samples_ms": [round(t, 2) for t in walls],
+    }
+
+
 def bench_word(tmp: Path, entries: int, repeats: int) -> dict[str, Any]:
     name = f"Word appendix (Phụ lục I + II), {entries} finalists"
     try:
@@ -318,6 +386,7 @@ def main(argv: list[str] | None = None) -> int:
             lambda: bench_results(Path(tmp), 200, repeats),
             lambda: bench_board(Path(tmp)),
             lambda: bench_desk(Path(tmp), repeats),
+            lambda: bench_mark(Path(tmp), 4 if args.quick else 12),
             lambda: bench_word(Path(tmp), 100, max(3, repeats // 3)),
         ):
             try:

@@ -130,6 +130,17 @@ def test_desk_micro_benchmark_builds_the_whole_desk(tmp_path):
     assert row.rstrip().endswith("—")
 
 
+def test_mark_micro_benchmark_stores_every_timed_mark(tmp_path):
+    from benchmarks.micro import bench_mark
+    from benchmarks.run import micro_table
+
+    item = bench_mark(tmp_path, 2)
+    assert (item["marks"], item["stored_marks"]) == (12, 18)  # 2 timed windows of six, after one warm-up window
+    assert len(item["samples_ms"]) == 12 and item["min_ms"] <= item["value"]
+    lines = micro_table({"items": [item]}).splitlines()
+    assert lines[-1].startswith("    CPU ") and lines[-1].endswith("ms, over 12 marks")
+
+
 def test_redis_fanout_reaches_every_subscriber():
     from benchmarks.fanout import measure as fanout
 
