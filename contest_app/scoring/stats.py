@@ -5,6 +5,7 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from math import lcm
 
 from contest_app.scoring.numbers import exact_sum, to_fraction
 
@@ -36,6 +37,12 @@ def segment_statistics(
         return SegmentStats(key, maximum, 0, None, None, None, ())
     average = Fraction(exact_sum(present.values()), len(present))
     rate = average / maximum * 100 if maximum else None
-    best = max(present.values())
-    leaders = tuple(e for e, s in present.items() if s == best)
+    # The best compared as integers over the common denominator: the same order and the same
+    # equalities as the exact Fractions, at the cost of int comparisons (200 entries per segment).
+    exact = {e: to_fraction(s) for e, s in present.items()}
+    common = lcm(*{f.denominator for f in exact.values()})
+    scaled = {e: f.numerator * (common // f.denominator) for e, f in exact.items()}
+    top = max(scaled.values())
+    leaders = tuple(e for e, v in scaled.items() if v == top)
+    best = present[leaders[0]]
     return SegmentStats(key, maximum, len(present), average, rate, best, leaders)

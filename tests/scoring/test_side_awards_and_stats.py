@@ -1,5 +1,8 @@
 from fractions import Fraction as F
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from contest_app.scoring import SideAwardResult, SideAwardRule, decide_side_awards, display_str, segment_statistics
 
 SCORES = {
@@ -65,3 +68,18 @@ def test_statistics_list_every_leader_and_skip_missing_scores():
     assert stats.best_entry_ids == ("a", "b")
     assert stats.count == 2
     assert display_str(stats.rate_of_max) == "93.33"
+
+
+@given(st.dictionaries(st.integers(0, 50), st.one_of(st.none(), st.fractions(min_value=0, max_value=100,
+                                                                         max_denominator=600)), max_size=40))
+@settings(max_examples=300, deadline=None)
+def test_statistics_best_is_the_exact_maximum_and_every_leader(scores):
+    """The best score and its leaders (compared as integers) are those of the exact Fractions."""
+    stats = segment_statistics("s", 75, scores)
+    present = {e: s for e, s in scores.items() if s is not None}
+    if not present:
+        assert (stats.best_score, stats.best_entry_ids) == (None, ())
+        return
+    best = max(present.values())
+    assert stats.best_score == best
+    assert stats.best_entry_ids == tuple(e for e, s in present.items() if s == best)
