@@ -15,6 +15,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm.attributes import set_committed_value
 
 
 class Base(DeclarativeBase):
@@ -22,6 +23,19 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+def sync_loaded(model: type, ident: int, **values) -> object | None:
+    """After a core statement wrote a row: the session's copy of it, if it holds one, told the new values.
+
+    Neither a query nor a flush: a hot path writes rows without the unit of work, and an object of
+    the same row loaded earlier in the transaction must not show the old values. None when not loaded.
+    """
+    loaded = db.session.identity_map.get(db.session.identity_key(model, ident))
+    if loaded is not None:
+        for name, value in values.items():
+            set_committed_value(loaded, name, value)
+    return loaded
 migrate = Migrate()
 socketio = SocketIO()
 csrf = CSRFProtect()

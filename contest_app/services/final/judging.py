@@ -15,10 +15,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import bindparam, insert, literal, select, update
-from sqlalchemy.orm.attributes import set_committed_value
 
 from contest_app.enums import LateMarkStatus, Panel, Role, RoundStatus
-from contest_app.extensions import db
+from contest_app.extensions import db, sync_loaded
 from contest_app.formatting import vn_decimal
 from contest_app.models import Edition, Entry, Judge, LateMark, Mark, MarkSubmission, Segment, SegmentWindow, User
 from contest_app.services.trust.audit import mark_state_of, record_event, record_mark_state
@@ -286,11 +285,9 @@ def record_mark(*, judge: Judge, entry: Entry, segment: Segment, value: Any, ide
 
 def _mark_as_stored(mark_id: int, where: dict[str, int], value: Decimal, idempotency_key: str) -> Mark:
     """The mark as just written: the session's own copy brought up to date, or a detached one."""
-    loaded = db.session.identity_map.get(db.session.identity_key(Mark, mark_id))
+    loaded = sync_loaded(Mark, mark_id, value=value, idempotency_key=idempotency_key)
     if loaded is None:
         return Mark(id=mark_id, **where, value=value, idempotency_key=idempotency_key)
-    set_committed_value(loaded, "value", value)
-    set_committed_value(loaded, "idempotency_key", idempotency_key)
     db.session.expire(loaded, ["updated_at"])
     return loaded
 

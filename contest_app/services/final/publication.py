@@ -27,10 +27,9 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select, update
-from sqlalchemy.orm.attributes import set_committed_value
 
 from contest_app.enums import RevealMode, RoundKind
-from contest_app.extensions import db
+from contest_app.extensions import db, sync_loaded
 from contest_app.formatting import vn_decimal, vn_score
 from contest_app.models import Edition, LiveState, Mark, RoundProgress, Segment, SegmentWindow
 from contest_app.scoring import Standing, display_str, rank_entries
@@ -333,7 +332,7 @@ _BOARD_ROW = (
 )
 _SAVE_BOARD = (
     update(LiveState.__table__)
-    .where(LiveState.__table__.c.id == bindparam("state_id"))
+    .where(_BOARD.id == bindparam("state_id"))
     .values(board_seq=bindparam("new_seq"), snapshot=bindparam("new_snapshot"))
 )
 _CELL_COUNT = select(func.count(Mark.id)).where(
@@ -380,10 +379,7 @@ def mark_changed(edition: Edition, entry_id: int, segment: Segment, *, late: boo
     seq = snapshot["seq"] = (board_seq or 0) + 1
     # one UPDATE of the row in a core statement; a copy the session holds is told what the row now holds
     connection.execute(_SAVE_BOARD, {"state_id": state_id, "new_seq": seq, "new_snapshot": snapshot})
-    loaded = db.session.identity_map.get(db.session.identity_key(LiveState, state_id))
-    if loaded is not None:
-        set_committed_value(loaded, "board_seq", seq)
-        set_committed_value(loaded, "snapshot", snapshot)
+    sync_loaded(LiveState, state_id, board_seq=seq, snapshot=snapshot)
     if current_app.config.get("CONTEST_CHECK_BOARD_DELTA"):
         _check_patched(edition, old, snapshot, changes)
     board = {"edition_id": edition.id, "seq": seq, "changes": changes}

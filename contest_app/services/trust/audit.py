@@ -131,7 +131,7 @@ def _append(session: Session, connection, values: dict[str, Any], *, check: bool
 _HEAD = "contest_audit_head"
 
 
-def _chain_head(session: Session, executor) -> str:
+def _chain_head(session: Session, connection) -> str:
     """The hash the next record chains onto, with the chain's lock held for the transaction.
 
     The first record of a transaction takes the lock and reads the newest record; the
@@ -143,8 +143,7 @@ def _chain_head(session: Session, executor) -> str:
     transaction = session.get_transaction()
     if remembered is not None and transaction is not None and remembered[0] is transaction:
         return remembered[1]
-    _lock_chain(executor)
-    connection = executor.connection() if isinstance(executor, Session) else executor
+    _lock_chain(connection)
     return connection.execute(_NEWEST_HASH).scalar() or GENESIS
 
 
@@ -157,18 +156,17 @@ def _remember_head(session: Session, digest: str) -> None:
         session.info[_HEAD] = (transaction, digest)
 
 
-def _lock_chain(executor) -> None:
+def _lock_chain(connection) -> None:
     """Take the chain's lock for the rest of the transaction (two writers never share a predecessor)."""
-    dialect = executor.get_bind().dialect.name if hasattr(executor, "get_bind") else executor.dialect.name
+    dialect = connection.dialect.name
     if dialect == "postgresql":
-        executor.execute(db.text("LOCK TABLE audit_event IN SHARE ROW EXCLUSIVE MODE"))
+        connection.execute(db.text("LOCK TABLE audit_event IN SHARE ROW EXCLUSIVE MODE"))
     elif dialect == "sqlite":
         # A no-op write takes SQLite's write lock (waiting out busy_timeout) before the read below,
         # unless the transaction holds it already: Python's sqlite3 begins one only before its first
         # write (a judge's mark has just inserted the mark when its first record is chained).
-        connection = executor.connection() if isinstance(executor, Session) else executor
         if not getattr(connection.connection.driver_connection, "in_transaction", False):
-            executor.execute(db.text("UPDATE audit_event SET id = id WHERE 0"))
+            connection.execute(db.text("UPDATE audit_event SET id = id WHERE 0"))
 
 
 # ----------------------------------------------------------------------------- every mark

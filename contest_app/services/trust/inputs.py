@@ -117,12 +117,10 @@ def _check_instance(obj: Any) -> None:
     mapper = getattr(obj, "__mapper__", None)
     if mapper is None:
         return
-    for column in mapper.columns:
-        if not isinstance(column.type, String) or column.key not in mapper.attrs:
-            continue
-        value = getattr(obj, mapper.get_property_by_column(column).key, None)
-        if isinstance(value, str):
-            check_text(value, label=LABELS.get(column.key, column.key), limit=column.type.length or TEXT_LIMIT)
+    check_row(type(obj), {
+        column.key: getattr(obj, mapper.get_property_by_column(column).key, None)
+        for column in mapper.columns if isinstance(column.type, String) and column.key in mapper.attrs
+    })
 
 
 def check_row(model: Any, values: dict[str, Any]) -> None:
