@@ -20,7 +20,7 @@ from contest_app.live import payloads
 from contest_app.models import Edition, Judge
 from contest_app.services.errors import ServiceError
 from contest_app.services.final import judge_access, live_state, publication
-from contest_app.services.final.judging import MESSAGES, mark_target, record_mark
+from contest_app.services.final.judging import MESSAGES, record_mark
 from contest_app.services.trust.ratelimit import begin_attempt
 
 SESSION_KEY = "live_judge"
@@ -96,14 +96,15 @@ def on_disconnect(reason: Any = None) -> None:
 def on_submit_mark(data: Any = None) -> dict[str, Any]:
     """A judge submits a mark: validate, COMMIT, then acknowledge and broadcast.
 
-    The path: parse and authenticate here → ``record_mark`` → ``publication.results_changed``
-    → commit → ``broadcast.results_changed`` (board first, then the desks). A resend is
-    acknowledged with the stored value and broadcasts nothing. A mark for a segment
-    already closed is kept as a late mark: acknowledged with ``late: true`` and announced
-    to the desks with ``late_mark_received``.
+    The path: parse and authenticate here → ``record_mark`` (what the mark needs, read once)
+    → ``publication.mark_changed`` → commit → ``broadcast.results_changed`` (board first,
+    then the desks). A resend is acknowledged with the stored value and broadcasts nothing.
+    A mark for a segment already closed is kept as a late mark: acknowledged with
+    ``late: true`` and announced to the desks with ``late_mark_received``.
     """
+    info = session.get(SESSION_KEY) or {}
     try:
-        judge = current_judge()
+        judge_id = judge_access.judge_id_for_session(info.get("id"), info.get("version"))
     except ServiceError:
         db.session.rollback()
         return _refuse("unauthenticated")
@@ -112,24 +113,21 @@ def on_submit_mark(data: Any = None) -> dict[str, Any]:
     except ServiceError as exc:
         db.session.rollback()
         return exc.to_dict()
-    if payload.judge_id is not None and payload.judge_id != judge.id:
+    if payload.judge_id is not None and payload.judge_id != judge_id:
+        db.session.rollback()
         return _refuse("impersonation")
-    judge_id = judge.id
     for attempt in (1, 2):
         try:
-            judge = db.session.get(Judge, judge_id)
-            entry, edition, segment = mark_target(payload.entry_id, payload.segment_key)
             outcome = record_mark(
-                judge=judge, entry=entry, segment=segment, value=payload.value,
+                judge_id=judge_id, entry_id=payload.entry_id, segment_key=payload.segment_key, value=payload.value,
                 idempotency_key=payload.idempotency_key, sent_at=payload.sent_at,
             )
-            result = outcome.ack(segment)
+            result = outcome.ack()
             if outcome.replayed:
                 db.session.rollback()
                 return result
             late = live_state.late_mark_info(outcome.late) if outcome.late is not None else None
-            entry_id, segment_key = entry.id, segment.key  # read before the commit expires them
-            change, count = publication.mark_changed(edition, entry_id, segment, late=late is not None)
+            change, count = publication.mark_changed(outcome.target, late=late is not None)
             db.session.commit()
             break
         except IntegrityError:
@@ -144,8 +142,8 @@ def on_submit_mark(data: Any = None) -> dict[str, Any]:
     if late is not None:
         broadcast.late_mark_received(change.edition_id, late)
     else:
-        broadcast.mark_recorded(change.edition_id, {"judge_id": judge_id, "entry_id": entry_id,
-                                                    "segment_key": segment_key, "count": count})
+        broadcast.mark_recorded(change.edition_id, {"judge_id": judge_id, "entry_id": outcome.target.entry_id,
+                                                    "segment_key": outcome.target.segment_key, "count": count})
     db.session.rollback()
     return result
 

@@ -74,7 +74,7 @@ def replay(edition, *, on_stage: int, prefix: str) -> None:
             limit = 4 if (t == on_stage and key == "situation") else 6
             for judge, value in list(zip(judges, marks, strict=True))[:limit]:
                 n += 1
-                record_mark(judge=judge, entry=entry, segment=seg, value=value, idempotency_key=f"{prefix}-{n:06d}")
+                record_mark(judge_id=judge.id, entry_id=entry.id, segment_key=seg.key, value=value, idempotency_key=f"{prefix}-{n:06d}")
             if limit == 6:
                 live_state.close_segment(edition=edition)
                 live_state.reveal_segment(edition=edition, entry=entry, segment=seg)
@@ -111,7 +111,7 @@ def complete(edition, *, prefix: str) -> None:
             for judge, value in zip(judges, marks, strict=True):
                 if judge.id not in done:
                     n += 1
-                    record_mark(judge=judge, entry=entry, segment=seg, value=value,
+                    record_mark(judge_id=judge.id, entry_id=entry.id, segment_key=seg.key, value=value,
                                 idempotency_key=f"{prefix}-end-{n:06d}")
             live_state.close_segment(edition=edition)
             live_state.reveal_segment(edition=edition, entry=entry, segment=seg)

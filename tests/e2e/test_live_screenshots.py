@@ -48,7 +48,7 @@ def replay_until_team_ten(live):
                 limit = 4 if (t == 9 and key == "situation") else 6
                 for judge, value in list(zip(judges, marks, strict=True))[:limit]:
                     n += 1
-                    record_mark(judge=judge, entry=entries[t], segment=seg, value=value, idempotency_key=f"shot-{n:06d}")
+                    record_mark(judge_id=judge.id, entry_id=entries[t].id, segment_key=seg.key, value=value, idempotency_key=f"shot-{n:06d}")
                 if limit == 6:
                     live_state.close_segment(edition=edition)
                 live_state.refresh_board(edition)

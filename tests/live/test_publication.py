@@ -205,13 +205,14 @@ def test_a_mark_walks_to_the_broadcast_in_a_bounded_number_of_statements(app, de
         app.config["CONTEST_CHECK_BOARD_DELTA"] = True
     assert reply["ok"] is True
     # handler → record_mark → publication.mark_changed → commit → broadcast (the board, then a
-    # coalesced notice to the desks, which fetch their state themselves). 12 measured on SQLite, all
-    # before the commit: auth 1 (judge and access version in one), entry/edition/segment 1, the key 1
-    # (marks and late marks in one), the window and the judge's mark in it 1, inserts 2, the audit chain 3 (its head once per
-    # transaction, the transaction's own write lock, two records), the board 3 (its row under lock, the
-    # cell's count, the patched board: an open window's mark changes only that count).
+    # coalesced notice to the desks, which fetch their state themselves). 9 measured on SQLite, all
+    # before the commit: the session's judge and access version 1; what the mark needs 1 (the judge as
+    # stored, the entry, its edition's lock, the segment, the window, the judge's mark in it, the key
+    # used or not); inserts 2 (the mark, its ledger row); the audit chain 2 (its head once per
+    # transaction, then both records in one statement); the board 3 (its row under lock, the cell's
+    # count, the patched board: an open window's mark changes only that count).
     # An upper bound, not a timing.
-    assert len(statements) <= 12, "\n".join(statements)
+    assert len(statements) <= 9, "\n".join(statements)
 
 
 def test_secretariat_rejects_a_late_mark_with_a_reason_and_the_tablet_shows_why(
@@ -282,6 +283,7 @@ def test_a_stale_stored_board_is_caught_by_the_check(app, desk, judge_client, li
 
     from contest_app.models import Entry, Judge, LiveState, Mark, Segment
     from contest_app.services.final import publication
+    from contest_app.services.final.judging import MarkTarget
 
     first = entry_ids(live_demo)[0]
     assert ack(desk, ev.OPEN_SEGMENT, {"entry_id": first, "segment_key": "knowledge"}, ev.CONTROL_NS)["ok"]
@@ -294,7 +296,8 @@ def test_a_stale_stored_board_is_caught_by_the_check(app, desk, judge_client, li
     judge = db.session.scalar(select(Judge).where(Judge.edition_id == live_demo.id, Judge.panel == "final"))
     db.session.add(Mark(judge_id=judge.id, entry_id=entry.id, segment_id=segment.id, value=Decimal("8")))
     with pytest.raises(publication.BoardDeltaMismatch, match="Đội đã đổi tên"):
-        publication.mark_changed(live_demo, entry.id, segment, late=False)
+        publication.mark_changed(MarkTarget(edition_id=live_demo.id, entry_id=entry.id, segment_id=segment.id,
+                                            segment_key=segment.key, scored_from_answers=False), late=False)
     db.session.rollback()
 
 

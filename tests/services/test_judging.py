@@ -31,7 +31,7 @@ def final(any_app):
 
 def test_record_mark_stores_exact_decimal(final):
     edition, entry, segment, judges = final
-    outcome = record_mark(judge=judges[0], entry=entry, segment=segment, value="8,5", idempotency_key="svc-key-0001")
+    outcome = record_mark(judge_id=judges[0].id, entry_id=entry.id, segment_key=segment.key, value="8,5", idempotency_key="svc-key-0001")
     db.session.commit()
     assert outcome.replayed is False
     assert db.session.scalar(select(Mark.value)) == Decimal("8.50")
@@ -39,9 +39,9 @@ def test_record_mark_stores_exact_decimal(final):
 
 def test_record_mark_same_key_replayed_once(final):
     edition, entry, segment, judges = final
-    record_mark(judge=judges[0], entry=entry, segment=segment, value=7, idempotency_key="svc-key-0002")
+    record_mark(judge_id=judges[0].id, entry_id=entry.id, segment_key=segment.key, value=7, idempotency_key="svc-key-0002")
     db.session.commit()
-    again = record_mark(judge=judges[0], entry=entry, segment=segment, value=9, idempotency_key="svc-key-0002")
+    again = record_mark(judge_id=judges[0].id, entry_id=entry.id, segment_key=segment.key, value=9, idempotency_key="svc-key-0002")
     assert again.replayed is True and again.mark.value == Decimal("7.00")
     assert db.session.scalar(select(func.count()).select_from(Mark)) == 1
     assert db.session.scalar(select(func.count()).select_from(MarkSubmission)) == 1
@@ -50,7 +50,7 @@ def test_record_mark_same_key_replayed_once(final):
 def test_record_mark_racing_duplicate_raises_integrity_then_rereads(final, any_app):
     """Two identical resends racing: the second insert fails; re-reading finds the stored one."""
     edition, entry, segment, judges = final
-    record_mark(judge=judges[0], entry=entry, segment=segment, value=7, idempotency_key="svc-key-race")
+    record_mark(judge_id=judges[0].id, entry_id=entry.id, segment_key=segment.key, value=7, idempotency_key="svc-key-race")
     db.session.commit()
     # Simulate the loser of the race: it did not see the key, inserts it again.
     db.session.add(MarkSubmission(idempotency_key="svc-key-race", judge_id=judges[0].id, entry_id=entry.id,
@@ -58,7 +58,7 @@ def test_record_mark_racing_duplicate_raises_integrity_then_rereads(final, any_a
     with pytest.raises(IntegrityError):
         db.session.flush()
     db.session.rollback()
-    outcome = record_mark(judge=judges[0], entry=entry, segment=segment, value=7, idempotency_key="svc-key-race")
+    outcome = record_mark(judge_id=judges[0].id, entry_id=entry.id, segment_key=segment.key, value=7, idempotency_key="svc-key-race")
     assert outcome.replayed is True
     assert db.session.scalar(select(func.count()).select_from(MarkSubmission)) == 1
 
@@ -79,15 +79,15 @@ def test_record_mark_after_close_kept_as_late_mark(final):
     edition, entry, segment, judges = final
     live_state.close_segment(edition=edition, confirm_missing=True)
     db.session.commit()
-    outcome = record_mark(judge=judges[0], entry=entry, segment=segment, value="8,5", idempotency_key="svc-key-0003",
+    outcome = record_mark(judge_id=judges[0].id, entry_id=entry.id, segment_key=segment.key, value="8,5", idempotency_key="svc-key-0003",
                           sent_at="2026-12-06T09:15:00+07:00")
     assert outcome.mark is None and outcome.late.status == "pending"
     assert (str(outcome.late.value), outcome.late.sent_at.isoformat()) == ("8.50", "2026-12-06T09:15:00+07:00")
-    again = record_mark(judge=judges[0], entry=entry, segment=segment, value="8,5", idempotency_key="svc-key-0003")
+    again = record_mark(judge_id=judges[0].id, entry_id=entry.id, segment_key=segment.key, value="8,5", idempotency_key="svc-key-0003")
     assert again.replayed is True and again.late.id == outcome.late.id
     other = live_state.get_segment(edition, "situation")  # never opened: refused, not late
     with pytest.raises(Conflict) as exc:
-        record_mark(judge=judges[0], entry=entry, segment=other, value=8, idempotency_key="svc-key-0009")
+        record_mark(judge_id=judges[0].id, entry_id=entry.id, segment_key=other.key, value=8, idempotency_key="svc-key-0009")
     assert exc.value.code == "segment_closed"
 
 
@@ -105,7 +105,7 @@ def test_correct_mark_after_close_by_secretariat_audited(final, any_app):
     from contest_app.services.trust.accounts import create_user
 
     edition, entry, segment, judges = final
-    record_mark(judge=judges[0], entry=entry, segment=segment, value=7, idempotency_key="svc-key-0004")
+    record_mark(judge_id=judges[0].id, entry_id=entry.id, segment_key=segment.key, value=7, idempotency_key="svc-key-0004")
     live_state.close_segment(edition=edition, confirm_missing=True)
     secretary = create_user(username="thuky1", role="secretariat", password="mat-khau-123", display_name="Thư ký")
     control = create_user(username="mc1", role="control", password="mat-khau-123", display_name="MC")

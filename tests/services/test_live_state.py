@@ -24,7 +24,7 @@ def final(any_app):
 def mark_all(edition, entry, key, values, judges, prefix):
     segment = live_state.get_segment(edition, key)
     for i, (judge, value) in enumerate(zip(judges, values, strict=False)):
-        record_mark(judge=judge, entry=entry, segment=segment, value=value, idempotency_key=f"{prefix}-{i:04d}")
+        record_mark(judge_id=judge.id, entry_id=entry.id, segment_key=segment.key, value=value, idempotency_key=f"{prefix}-{i:04d}")
 
 
 def test_board_numbered_only_when_it_changes(final):

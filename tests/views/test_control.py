@@ -84,7 +84,7 @@ def test_secretariat_corrects_closed_mark_and_reads_audit(client, final, make_us
     segment = live_state.get_segment(final, "knowledge")
     judge = final_judges(final)[0]
     live_state.open_segment(edition=final, entry=entry, segment=segment, actor="t")
-    record_mark(judge=judge, entry=entry, segment=segment, value=6, idempotency_key="view-correct-1")
+    record_mark(judge_id=judge.id, entry_id=entry.id, segment_key=segment.key, value=6, idempotency_key="view-correct-1")
     live_state.close_segment(edition=final, confirm_missing=True)
     db.session.commit()
     make_user("thuky", role="secretariat")

@@ -143,25 +143,32 @@ def session_version(judge: Judge) -> int:
     return access_of(judge).version
 
 
-_JUDGE_AND_VERSION = (
-    select(Judge, JudgeAccess.version).outerjoin(JudgeAccess, JudgeAccess.judge_id == Judge.id)
-    .where(Judge.id == bindparam("judge_id"))
+_JUDGES = Judge.__table__
+_ACCESS = JudgeAccess.__table__
+# Is this session still valid? The judge's state and access version, no object loaded (every tablet event asks).
+_SESSION_CHECK = (
+    select(_JUDGES.c.revoked_at, _JUDGES.c.token_hash.is_not(None).label("has_token"), _ACCESS.c.version)
+    .select_from(_JUDGES.outerjoin(_ACCESS, _ACCESS.c.judge_id == _JUDGES.c.id))
+    .where(_JUDGES.c.id == bindparam("judge_id"))
 )
+
+
+def judge_id_for_session(judge_id: int | None, version: int | None) -> int:
+    """The judge id of a signed-in tablet session (one core statement); refuse revoked or outdated sessions."""
+    if not isinstance(judge_id, int) or not 0 < judge_id < 2**63:
+        raise PermissionDenied(UNAUTHENTICATED, code="unauthenticated")
+    row = db.session.connection().execute(_SESSION_CHECK, {"judge_id": judge_id}).first()
+    if row is None or row.revoked_at is not None or not row.has_token:
+        raise PermissionDenied(UNAUTHENTICATED, code="unauthenticated")
+    current = row.version if row.version is not None else access_of(db.session.get(Judge, judge_id)).version
+    if current != version:
+        raise PermissionDenied(UNAUTHENTICATED, code="unauthenticated")
+    return judge_id
 
 
 def judge_for_session(judge_id: int | None, version: int | None) -> Judge:
     """The judge of a signed-in tablet session; refuse revoked or outdated sessions."""
-    if not isinstance(judge_id, int):
-        raise PermissionDenied(UNAUTHENTICATED, code="unauthenticated")
-    # The judge and the version of their access in one statement (every tablet event calls this).
-    row = db.session.execute(_JUDGE_AND_VERSION, {"judge_id": judge_id}).first()
-    judge = row[0] if row is not None else None
-    if judge is None or judge.revoked_at is not None or judge.token_hash is None:
-        raise PermissionDenied(UNAUTHENTICATED, code="unauthenticated")
-    current = row[1] if row[1] is not None else access_of(judge).version
-    if current != version:
-        raise PermissionDenied(UNAUTHENTICATED, code="unauthenticated")
-    return judge
+    return db.session.get(Judge, judge_id_for_session(judge_id, version))
 
 
 def get_judge(edition: Edition, judge_id: int) -> Judge:

@@ -14,13 +14,13 @@ from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sqlalchemy import bindparam, insert, literal, select, update
+from sqlalchemy import bindparam, insert, select, update
 
 from contest_app.enums import LateMarkStatus, Panel, Role, RoundStatus
 from contest_app.extensions import db, sync_loaded
 from contest_app.formatting import vn_decimal
 from contest_app.models import Edition, Entry, Judge, LateMark, Mark, MarkSubmission, Segment, SegmentWindow, User
-from contest_app.services.trust.audit import mark_state_of, record_event, record_mark_state
+from contest_app.services.trust.audit import mark_state_of, record_event, record_mark_written
 from contest_app.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from contest_app.services.trust.lock_guard import LOCKED_MESSAGE, ensure_unlocked
 
@@ -48,14 +48,12 @@ LATE_MESSAGES: dict[str, str] = {
 }
 
 _KEY = re.compile(r"^[A-Za-z0-9_.:-]{8,80}$")
-# Was this idempotency key used already, for a mark or for a late mark? One statement, built once.
-_KEY_USED = select(literal("mark"), MarkSubmission.id).where(
-    MarkSubmission.idempotency_key == bindparam("key")
-).union_all(select(literal("late"), LateMark.id).where(LateMark.idempotency_key == bindparam("key")))
 
 
-def parse_mark(raw: Any, segment: Segment) -> Decimal:
+def parse_mark(raw: Any, segment: Any) -> Decimal:
     """Turn what a judge typed into a Decimal on the segment's grid, or refuse in Vietnamese.
+
+    ``segment``: a Segment, or anything with its ``max_score`` and ``mark_step`` (a row of the mark's context).
 
     Accepts a number or a string with a decimal point or comma ("8,5"); refuses a word,
     a boolean, NaN or infinity, a value below 0 or above the maximum, or off the step.
@@ -100,12 +98,6 @@ _WINDOW = select(SegmentWindow).where(
     SegmentWindow.entry_id == bindparam("entry_id"), SegmentWindow.segment_id == bindparam("segment_id"))
 _WINDOW_COLS = SegmentWindow.__table__.c
 _MARK_COLS = Mark.__table__.c
-_WINDOW_AND_MARK = (
-    select(_WINDOW_COLS.is_open, _MARK_COLS.id, _MARK_COLS.value)
-    .outerjoin(Mark.__table__, (_MARK_COLS.entry_id == _WINDOW_COLS.entry_id)
-               & (_MARK_COLS.segment_id == _WINDOW_COLS.segment_id) & (_MARK_COLS.judge_id == bindparam("judge_id")))
-    .where(_WINDOW_COLS.entry_id == bindparam("entry_id"), _WINDOW_COLS.segment_id == bindparam("segment_id"))
-)
 _MARK_INSERT = insert(Mark.__table__)
 _MARK_UPDATE = (
     update(Mark.__table__).where(_MARK_COLS.id == bindparam("mark_id"))
@@ -114,23 +106,45 @@ _MARK_UPDATE = (
 
 
 _SUBMISSION = insert(MarkSubmission.__table__)
-# What a judge's mark is for: the entry, its edition and the segment by key, in one statement.
-_TARGET = (
-    select(Entry, Edition, Segment)
-    .join(Edition, Edition.id == Entry.edition_id)
-    .join(Segment, (Segment.edition_id == Edition.id) & (Segment.key == bindparam("segment_key")))
-    .where(Entry.id == bindparam("entry_id"))
+_JUDGES, _ENTRIES, _SEGMENTS = Judge.__table__, Entry.__table__, Segment.__table__
+_EDITIONS, _SUBMISSIONS, _LATE = Edition.__table__, MarkSubmission.__table__, LateMark.__table__
+# Everything a judge's mark needs, in one statement and without loading an object: the judge as
+# stored now, the entry, its edition's lock, the segment by key, the window, the judge's mark in
+# it, and whether the idempotency key was used already (for a mark or for a late mark).
+_CONTEXT = (
+    select(
+        _JUDGES.c.name.label("judge_name"), _JUDGES.c.edition_id.label("judge_edition_id"), _JUDGES.c.panel,
+        _JUDGES.c.revoked_at, _ENTRIES.c.id.label("entry_id"), _ENTRIES.c.edition_id.label("edition_id"),
+        _ENTRIES.c.preliminary_status, _SEGMENTS.c.id.label("segment_id"), _SEGMENTS.c.key.label("segment_key"),
+        _SEGMENTS.c.max_score, _SEGMENTS.c.mark_step, _SEGMENTS.c.scored_from_answers, _EDITIONS.c.locked_at,
+        _WINDOW_COLS.id.label("window_id"), _WINDOW_COLS.is_open, _MARK_COLS.id.label("mark_id"),
+        _MARK_COLS.value.label("previous"),
+        select(_SUBMISSIONS.c.id).where(_SUBMISSIONS.c.idempotency_key == bindparam("key"))
+        .scalar_subquery().label("used_by_mark"),
+        select(_LATE.c.id).where(_LATE.c.idempotency_key == bindparam("key")).scalar_subquery().label("used_by_late"),
+    )
+    .select_from(_JUDGES)
+    .outerjoin(_ENTRIES, _ENTRIES.c.id == bindparam("entry_id"))
+    .outerjoin(_EDITIONS, _EDITIONS.c.id == _ENTRIES.c.edition_id)
+    .outerjoin(_SEGMENTS, (_SEGMENTS.c.edition_id == _ENTRIES.c.edition_id)
+               & (_SEGMENTS.c.key == bindparam("segment_key")))
+    .outerjoin(SegmentWindow.__table__, (_WINDOW_COLS.entry_id == _ENTRIES.c.id)
+               & (_WINDOW_COLS.segment_id == _SEGMENTS.c.id))
+    .outerjoin(Mark.__table__, (_MARK_COLS.entry_id == _ENTRIES.c.id) & (_MARK_COLS.segment_id == _SEGMENTS.c.id)
+               & (_MARK_COLS.judge_id == _JUDGES.c.id))
+    .where(_JUDGES.c.id == bindparam("judge_id"))
 )
 
 
-def mark_target(entry_id: Any, segment_key: Any) -> tuple[Entry, Edition, Segment]:
-    """The entry, its edition and its segment named by a judge's mark, or ``NotFound``."""
-    if not isinstance(entry_id, int) or not isinstance(segment_key, str):
-        raise NotFound(MESSAGES["not_found"], code="not_found")
-    row = db.session.execute(_TARGET, {"entry_id": entry_id, "segment_key": segment_key}).first()
-    if row is None:
-        raise NotFound(MESSAGES["not_found"], code="not_found")
-    return row[0], row[1], row[2]
+@dataclass(frozen=True)
+class MarkTarget:
+    """What a judge's mark was for, as publication needs it (ids, not loaded objects)."""
+
+    edition_id: int
+    entry_id: int
+    segment_id: int
+    segment_key: str
+    scored_from_answers: bool
 
 
 def window_of(entry: Entry, segment: Segment) -> SegmentWindow | None:
@@ -145,9 +159,10 @@ class MarkOutcome:
     mark: Mark | None
     replayed: bool
     previous: Decimal | None
+    target: MarkTarget
     late: LateMark | None = None
 
-    def ack(self, segment: Segment) -> dict[str, Any]:
+    def ack(self) -> dict[str, Any]:
         """The acknowledgement a judge's client receives."""
         if self.late is not None:
             return {
@@ -159,7 +174,7 @@ class MarkOutcome:
                 "reason": self.late.reason,
                 "mark": {
                     "entry_id": self.late.entry_id,
-                    "segment_key": segment.key,
+                    "segment_key": self.target.segment_key,
                     "value": str(self.late.value),
                     "display": vn_decimal(Decimal(self.late.value)),
                     "idempotency_key": self.late.idempotency_key,
@@ -170,7 +185,7 @@ class MarkOutcome:
             "replayed": self.replayed,
             "mark": {
                 "entry_id": self.mark.entry_id,
-                "segment_key": segment.key,
+                "segment_key": self.target.segment_key,
                 "value": str(self.mark.value),
                 "display": vn_decimal(Decimal(self.mark.value)),
                 "idempotency_key": self.mark.idempotency_key,
@@ -178,20 +193,15 @@ class MarkOutcome:
         }
 
 
-def _check_scope(judge: Judge, entry: Entry, segment: Segment) -> Edition:
-    if judge.revoked_at is not None:
+def _check_scope(context: Any) -> None:
+    """Refuse a mark from a revoked judge, another panel or edition, for an entry not in the final, or once locked."""
+    if context.revoked_at is not None:
         raise PermissionDenied(MESSAGES["unauthenticated"], code="unauthenticated")
-    if (
-        judge.panel != Panel.FINAL.value
-        or segment.edition_id != judge.edition_id
-        or entry.edition_id != judge.edition_id
-    ):
+    if context.panel != Panel.FINAL.value or context.edition_id != context.judge_edition_id:
         raise PermissionDenied(MESSAGES["wrong_panel"], code="wrong_panel")
-    if entry.preliminary_status != RoundStatus.PASSED.value:
+    if context.preliminary_status != RoundStatus.PASSED.value:
         raise NotFound(MESSAGES["not_found"], code="not_found")
-    edition = db.session.get(Edition, segment.edition_id)
-    ensure_unlocked(edition)
-    return edition
+    ensure_unlocked(context)
 
 
 def _sent_at(raw: Any) -> datetime | None:
@@ -205,82 +215,87 @@ def _sent_at(raw: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def record_mark(*, judge: Judge, entry: Entry, segment: Segment, value: Any, idempotency_key: str,
+def record_mark(*, judge_id: int, entry_id: Any, segment_key: Any, value: Any, idempotency_key: str,
                 sent_at: Any = None) -> MarkOutcome:
-    """Store ``judge``'s mark for ``entry`` in ``segment``, once per idempotency key.
+    """Store judge ``judge_id``'s mark for entry ``entry_id`` in segment ``segment_key``, once per idempotency key.
 
-    A key already used by this judge is a resend: nothing changes and the stored mark is
-    returned (``replayed``). Otherwise the value is validated and the judge's mark for
-    (entry, segment) is created or replaced, while the segment is open for that entry.
-    A valid mark for a segment the desk has already closed is kept as a late mark
-    (``late``), for the desk or the secretariat to accept or reject; it is never dropped.
-    Two identical resends racing make the second flush fail with IntegrityError: the
-    caller rolls back and calls again, which then finds the key.
+    What the mark needs is read in one statement (no object loaded). A key already used by
+    this judge is a resend: nothing changes and the stored mark is returned (``replayed``).
+    Otherwise the value is validated and the judge's mark for (entry, segment) is created or
+    replaced, while the segment is open for that entry. A valid mark for a segment the desk
+    has already closed is kept as a late mark (``late``), for the desk or the secretariat to
+    accept or reject; it is never dropped. Two identical resends racing make the second
+    insert fail with IntegrityError: the caller rolls back and calls again, which then finds
+    the key.
     """
+    if not isinstance(entry_id, int) or not isinstance(segment_key, str):
+        raise NotFound(MESSAGES["not_found"], code="not_found")
+    connection = db.session.connection()
+    context = connection.execute(_CONTEXT, {"judge_id": judge_id, "entry_id": entry_id, "segment_key": segment_key,
+                                            "key": idempotency_key if isinstance(idempotency_key, str) else ""}).first()
+    if context is None:
+        raise PermissionDenied(MESSAGES["unauthenticated"], code="unauthenticated")
+    if context.entry_id is None or context.segment_id is None:
+        raise NotFound(MESSAGES["not_found"], code="not_found")
     if not isinstance(idempotency_key, str) or not _KEY.match(idempotency_key):
         raise ValidationError(MESSAGES["bad_request"], code="bad_request")
-    used = db.session.execute(_KEY_USED, {"key": idempotency_key}).first()
-    kind, used_id = used if used is not None else (None, None)
-    seen = db.session.get(MarkSubmission, used_id) if kind == "mark" else None
-    if seen is not None:
-        if seen.judge_id != judge.id:
+    target = MarkTarget(edition_id=context.edition_id, entry_id=entry_id, segment_id=context.segment_id,
+                        segment_key=segment_key, scored_from_answers=bool(context.scored_from_answers))
+    if context.used_by_mark is not None:
+        seen = db.session.get(MarkSubmission, context.used_by_mark)
+        if seen.judge_id != judge_id:
             raise PermissionDenied(MESSAGES["impersonation"], code="impersonation")
         mark = db.session.scalar(
             select(Mark).where(
-                Mark.judge_id == judge.id, Mark.entry_id == seen.entry_id, Mark.segment_id == seen.segment_id
+                Mark.judge_id == judge_id, Mark.entry_id == seen.entry_id, Mark.segment_id == seen.segment_id
             )
         )
         if mark is None:  # the mark was removed since: the key cannot be used again
             raise ValidationError(MESSAGES["bad_request"], code="bad_request")
-        return MarkOutcome(mark=mark, replayed=True, previous=mark.value)
-    late = db.session.get(LateMark, used_id) if kind == "late" else None
-    if late is not None:
-        if late.judge_id != judge.id:
+        return MarkOutcome(mark=mark, replayed=True, previous=mark.value, target=target)
+    if context.used_by_late is not None:
+        late = db.session.get(LateMark, context.used_by_late)
+        if late.judge_id != judge_id:
             raise PermissionDenied(MESSAGES["impersonation"], code="impersonation")
-        return MarkOutcome(mark=None, replayed=True, previous=None, late=late)
+        return MarkOutcome(mark=None, replayed=True, previous=None, target=target, late=late)
 
-    _check_scope(judge, entry, segment)
-    number = parse_mark(value, segment)
-    # the window and the judge's mark in it, if any, in one statement (no ORM object: nothing to track)
-    connection = db.session.connection()
-    found = connection.execute(_WINDOW_AND_MARK, {"judge_id": judge.id, "entry_id": entry.id,
-                                                  "segment_id": segment.id}).first()
-    if found is None:
+    _check_scope(context)
+    number = parse_mark(value, context)
+    if context.window_id is None:
         raise Conflict(MESSAGES["segment_closed"], code="segment_closed")
-    window_open, mark_id, previous = found
-    if not window_open:
-        late = LateMark(idempotency_key=idempotency_key, judge_id=judge.id, entry_id=entry.id,
-                        segment_id=segment.id, value=number, sent_at=_sent_at(sent_at),
+    actor = f"{context.judge_name} (giám khảo #{judge_id})"
+    where = {"judge_id": judge_id, "entry_id": entry_id, "segment_id": context.segment_id}
+    if not context.is_open:
+        late = LateMark(idempotency_key=idempotency_key, **where, value=number, sent_at=_sent_at(sent_at),
                         status=LateMarkStatus.PENDING.value, decided_by="", reason="")
         db.session.add(late)
         db.session.flush()
         record_event(
-            actor=f"{judge.name} (giám khảo #{judge.id})", action="late_mark_received",
-            edition_id=judge.edition_id, object_type="late_mark", object_id=late.id,
-            after={"value": str(number), "entry_id": entry.id, "segment": segment.key,
+            actor=actor, action="late_mark_received", edition_id=context.edition_id, object_type="late_mark",
+            object_id=late.id,
+            after={"value": str(number), "entry_id": entry_id, "segment": segment_key,
                    "idempotency_key": idempotency_key, "sent_at": late.sent_at.isoformat() if late.sent_at else None},
         )
-        return MarkOutcome(mark=None, replayed=False, previous=None, late=late)
+        return MarkOutcome(mark=None, replayed=False, previous=None, target=target, late=late)
 
     # The mark and its ledger row in core statements (the unit of work costs more than the SQL here);
     # the mark's chained ``mark_state`` record is added as ``watch_marks`` adds it for ORM writes.
-    where = {"judge_id": judge.id, "entry_id": entry.id, "segment_id": segment.id}
+    mark_id, previous = context.mark_id, context.previous
     if mark_id is None:
         mark_id = connection.execute(_MARK_INSERT, {**where, "value": number, "idempotency_key": idempotency_key}
                                      ).inserted_primary_key[0]
     else:
         connection.execute(_MARK_UPDATE, {"mark_id": mark_id, "new_value": number, "new_key": idempotency_key})
     connection.execute(_SUBMISSION, {**where, "idempotency_key": idempotency_key, "value": number})
-    record_mark_state(edition_id=judge.edition_id, mark_id=mark_id,
-                      before=None if previous is None else mark_state_of(**where, value=previous),
-                      after=mark_state_of(**where, value=number))
-    record_event(  # every judge's mark goes into the hash-chained trail, not only corrections
-        actor=f"{judge.name} (giám khảo #{judge.id})", action="mark_recorded", edition_id=judge.edition_id,
-        object_type="mark", object_id=mark_id, before=None if previous is None else {"value": str(previous)},
-        after={"value": str(number), "entry_id": entry.id, "segment": segment.key, "idempotency_key": idempotency_key},
+    record_mark_written(  # every judge's mark goes into the hash-chained trail, not only corrections
+        edition_id=context.edition_id, mark_id=mark_id, actor=actor,
+        before=None if previous is None else {"value": str(previous)},
+        after={"value": str(number), "entry_id": entry_id, "segment": segment_key, "idempotency_key": idempotency_key},
+        state_before=None if previous is None else mark_state_of(**where, value=previous),
+        state_after=mark_state_of(**where, value=number),
     )
     return MarkOutcome(mark=_mark_as_stored(mark_id, where, number, idempotency_key), replayed=False,
-                       previous=previous)
+                       previous=previous, target=target)
 
 
 def _mark_as_stored(mark_id: int, where: dict[str, int], value: Decimal, idempotency_key: str) -> Mark:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select, update
@@ -31,10 +31,13 @@ from sqlalchemy import bindparam, func, select, update
 from contest_app.enums import RevealMode, RoundKind
 from contest_app.extensions import db, sync_loaded
 from contest_app.formatting import vn_decimal, vn_score
-from contest_app.models import Edition, LiveState, Mark, RoundProgress, Segment, SegmentWindow
+from contest_app.models import Edition, LiveState, Mark, RoundProgress, SegmentWindow
 from contest_app.scoring import Standing, display_str, rank_entries
 from contest_app.services.final.ceremony import ceremony_card
 from contest_app.services.final.results import EditionResults, compute_results
+
+if TYPE_CHECKING:
+    from contest_app.services.final.judging import MarkTarget
 
 
 _STATE = select(LiveState).where(LiveState.edition_id == bindparam("edition_id"))
@@ -343,7 +346,7 @@ class BoardDeltaMismatch(AssertionError):
     """The board patched for a mark differs from the board built from nothing (checked in tests)."""
 
 
-def mark_changed(edition: Edition, entry_id: int, segment: Segment, *, late: bool) -> tuple[Change, int]:
+def mark_changed(target: MarkTarget, *, late: bool) -> tuple[Change, int]:
     """``results_changed`` for a judge's mark, and the cell's number of marks in.
 
     A mark stored while its window is open changes one public thing: that cell's count of
@@ -352,48 +355,52 @@ def mark_changed(edition: Edition, entry_id: int, segment: Segment, *, late: boo
     stored board is patched (one count statement) instead of recomputing the results and
     rebuilding the board. Whenever the stored board does not show the cell open (a desk
     closed it meanwhile, no board stored yet, a segment scored from answers, a locked result)
-    or the mark is late, the whole ``results_changed`` runs. With ``CONTEST_CHECK_BOARD_DELTA``
-    (the test suite) every patched board is compared with the board built from nothing.
+    or the mark is late, the whole ``results_changed`` runs (``record_mark`` refuses a mark once
+    the result is locked). With ``CONTEST_CHECK_BOARD_DELTA`` (the test suite) every patched
+    board is compared with the board built from nothing.
     """
-    if late or segment.scored_from_answers or edition.locked_at is not None:
-        return _whole(edition, entry_id, segment.key)
+    edition_id, entry_id, segment_key = target.edition_id, target.entry_id, target.segment_key
+    if late or target.scored_from_answers:
+        return _whole(edition_id, entry_id, segment_key)
     db.session.flush()
     connection = db.session.connection()
-    found = connection.execute(_BOARD_ROW, {"edition_id": edition.id}).first()  # locked (PostgreSQL)
+    found = connection.execute(_BOARD_ROW, {"edition_id": edition_id}).first()  # locked (PostgreSQL)
     state_id, board_seq, live_seq, old = found if found is not None else (None, 0, 0, None)
     row = old.get("rows", {}).get(str(entry_id)) if isinstance(old, dict) else None
-    cell = row.get("cells", {}).get(segment.key) if row else None
+    cell = row.get("cells", {}).get(segment_key) if row else None
     if not cell or cell.get("status") != "open":
-        return _whole(edition, entry_id, segment.key)
-    count = connection.execute(_CELL_COUNT, {"entry_id": entry_id, "segment_id": segment.id}).scalar_one()
+        return _whole(edition_id, entry_id, segment_key)
+    count = connection.execute(_CELL_COUNT, {"entry_id": entry_id, "segment_id": target.segment_id}).scalar_one()
     if cell.get("count") == count:  # a judge changed their mark: the board shows nothing new
         if current_app.config.get("CONTEST_CHECK_BOARD_DELTA"):
-            _check_patched(edition, old, old, {})
-        return Change(edition_id=edition.id, board=None, seq=board_seq or 0, live_seq=live_seq or 0), count
-    new_row = {**row, "cells": {**row["cells"], segment.key: {**cell, "count": count}}}
+            _check_patched(edition_id, old, old, {})
+        return Change(edition_id=edition_id, board=None, seq=board_seq or 0, live_seq=live_seq or 0), count
+    new_row = {**row, "cells": {**row["cells"], segment_key: {**cell, "count": count}}}
     snapshot = {**old, "rows": {**old["rows"], str(entry_id): new_row}}
     changes: dict[str, Any] = {"rows": {str(entry_id): new_row}}
     open_cell = old.get("open")
-    if open_cell and open_cell.get("entry_id") == entry_id and open_cell.get("segment_key") == segment.key:
+    if open_cell and open_cell.get("entry_id") == entry_id and open_cell.get("segment_key") == segment_key:
         snapshot["open"] = changes["open"] = {**open_cell, "count": count}
     seq = snapshot["seq"] = (board_seq or 0) + 1
     # one UPDATE of the row in a core statement; a copy the session holds is told what the row now holds
     connection.execute(_SAVE_BOARD, {"state_id": state_id, "new_seq": seq, "new_snapshot": snapshot})
     sync_loaded(LiveState, state_id, board_seq=seq, snapshot=snapshot)
     if current_app.config.get("CONTEST_CHECK_BOARD_DELTA"):
-        _check_patched(edition, old, snapshot, changes)
-    board = {"edition_id": edition.id, "seq": seq, "changes": changes}
-    return Change(edition_id=edition.id, board=board, seq=seq, live_seq=live_seq or 0), count
+        _check_patched(edition_id, old, snapshot, changes)
+    board = {"edition_id": edition_id, "seq": seq, "changes": changes}
+    return Change(edition_id=edition_id, board=board, seq=seq, live_seq=live_seq or 0), count
 
 
-def _whole(edition: Edition, entry_id: int, segment_key: str) -> tuple[Change, int]:
+def _whole(edition_id: int, entry_id: int, segment_key: str) -> tuple[Change, int]:
+    edition = db.session.get(Edition, edition_id)
     results = compute_results(edition)
     change = results_changed(edition, results=results)
     return change, expected_marks(results, entry_id, segment_key)[0]
 
 
-def _check_patched(edition: Edition, old: dict[str, Any], snapshot: dict[str, Any], changes: dict[str, Any]) -> None:
+def _check_patched(edition_id: int, old: dict[str, Any], snapshot: dict[str, Any], changes: dict[str, Any]) -> None:
     """Raise ``BoardDeltaMismatch`` unless the patched board and its delta equal the whole computation's."""
+    edition = db.session.get(Edition, edition_id)
     state = state_of(edition)
     whole = build_snapshot(edition, state)
     whole["seq"] = snapshot.get("seq")

@@ -121,11 +121,18 @@ def _append(session: Session, connection, values: dict[str, Any], *, check: bool
     """
     if check:
         check_row(AuditEvent, values)
-    values["prev_hash"] = _chain_head(session, connection)
-    values["hash"] = _digest(values)
+    _chain(session, connection, [values])
     values["id"] = connection.execute(_INSERT, values).inserted_primary_key[0]
-    _remember_head(session, values["hash"])
     return values
+
+
+def _chain(session: Session, connection, records: list[dict[str, Any]]) -> None:
+    """Give ``records`` (in order) their ``prev_hash`` and ``hash``, the first chained onto the head."""
+    head = _chain_head(session, connection)
+    for values in records:
+        values["prev_hash"] = head
+        head = values["hash"] = _digest(values)
+    _remember_head(session, head)
 
 
 _HEAD = "contest_audit_head"
@@ -195,20 +202,28 @@ def mark_state_of(*, judge_id: int, entry_id: int, segment_id: int, value: Any) 
             "value": str(Decimal(value).quantize(Decimal("0.01"))) if value is not None else None}
 
 
-def record_mark_state(*, edition_id: int | None, mark_id: int, before: dict[str, Any] | None,
-                      after: dict[str, Any] | None) -> None:
-    """Chain the ``mark_state`` record of a mark written without the ORM, as ``watch_marks`` does for ORM writes."""
+def record_mark_written(*, edition_id: int, mark_id: int, actor: str, before: dict[str, Any] | None,
+                        after: dict[str, Any], state_before: dict[str, Any] | None,
+                        state_after: dict[str, Any]) -> None:
+    """A judge's mark written without the ORM: its ``mark_state`` record (as ``watch_marks`` writes
+    it for ORM writes), then its ``mark_recorded`` record, chained in order and inserted in one
+    statement. ``state_*``: ``mark_state_of`` the mark; ``before``/``after``: what the trail shows."""
     session = db.session()
-    _append_core(session, session.connection(), edition_id=edition_id, action=MARK_STATE, object_id=mark_id,
-                 before=before, after=after)
+    connection = session.connection()
+    now = datetime.now(UTC)
+    records = [
+        _mark_state_values(edition_id=edition_id, mark_id=mark_id, at=now, before=state_before, after=state_after),
+        {"edition_id": edition_id, "at": now, "actor": actor[:200], "action": "mark_recorded", "object_type": "mark",
+         "object_id": str(mark_id), "before": before, "after": after, "reason": ""},
+    ]
+    check_row(AuditEvent, records[1])
+    _chain(session, connection, records)
+    connection.execute(_INSERT, records)
 
 
-def _append_core(session: Session, connection, *, edition_id: int | None, action: str, object_id: Any,
-                 before, after) -> None:
-    """``record_event`` for use inside a flush (on the flush's connection)."""
-    _append(session, connection, {"edition_id": edition_id, "at": datetime.now(UTC), "actor": "(ghi tự động)",
-                                  "action": action, "object_type": "mark", "object_id": str(object_id),
-                                  "before": before, "after": after, "reason": ""}, check=False)
+def _mark_state_values(*, edition_id: int | None, mark_id: Any, at: datetime, before, after) -> dict[str, Any]:
+    return {"edition_id": edition_id, "at": at, "actor": "(ghi tự động)", "action": MARK_STATE,
+            "object_type": "mark", "object_id": str(mark_id), "before": before, "after": after, "reason": ""}
 
 
 def _edition_of(session: Session, connection, segment_id: int | None) -> int | None:
@@ -242,8 +257,9 @@ def _after_flush(session: Session, _context) -> None:
     connection = session.connection()
     for obj, before, after in sorted(changes, key=lambda c: c[0].id or 0):
         segment = (after or before)["segment_id"]
-        _append_core(session, connection, edition_id=_edition_of(session, connection, segment), action=MARK_STATE,
-                     object_id=obj.id, before=before, after=after)
+        _append(session, connection, _mark_state_values(edition_id=_edition_of(session, connection, segment),
+                                                        mark_id=obj.id, at=datetime.now(UTC), before=before,
+                                                        after=after), check=False)
 
 
 def watch_marks(session_class: Any = Session) -> None:

@@ -6,13 +6,17 @@ an import circle. ``services.final.lock.ensure_unlocked`` is this same function.
 """
 from __future__ import annotations
 
-from contest_app.models import Edition
+from typing import Any
+
 from contest_app.services.errors import Conflict
 
 LOCKED_MESSAGE = "Kết quả kỳ thi đã được khóa: không thể thay đổi."
 
 
-def ensure_unlocked(edition: Edition | None) -> None:
-    """Refuse any change to what the result depends on once ``edition``'s result is locked."""
+def ensure_unlocked(edition: Any) -> None:
+    """Refuse any change to what the result depends on once ``edition``'s result is locked.
+
+    ``edition``: an Edition, or any row read with its ``locked_at`` (a judge's mark reads no object).
+    """
     if edition is not None and edition.locked_at is not None:
         raise Conflict(LOCKED_MESSAGE, code="edition_locked")
