@@ -30,10 +30,15 @@ def _refuse(code: str) -> dict[str, Any]:
     return {"ok": False, "code": code, "message": MESSAGES[code]}
 
 
-def current_judge() -> Judge:
-    """The judge of this connection, re-checked on every event (revocation takes effect at once)."""
+def current_judge_id() -> int:
+    """The judge id of this connection, re-checked on every event (revocation takes effect at once)."""
     info = session.get(SESSION_KEY) or {}
-    return judge_access.judge_for_session(info.get("id"), info.get("version"))
+    return judge_access.judge_id_for_session(info.get("id"), info.get("version"))
+
+
+def current_judge() -> Judge:
+    """The judge of this connection, re-checked on every event."""
+    return db.session.get(Judge, current_judge_id())
 
 
 def _authenticate(auth: Any) -> Judge:
@@ -47,8 +52,7 @@ def _authenticate(auth: Any) -> Judge:
             raise
         attempt.succeeded()
     else:
-        info = session.get(SESSION_KEY) or {}
-        judge = judge_access.judge_for_session(info.get("id"), info.get("version"))
+        judge = current_judge()
     session[SESSION_KEY] = {"id": judge.id, "version": judge_access.session_version(judge)}
     return judge
 
@@ -102,9 +106,8 @@ def on_submit_mark(data: Any = None) -> dict[str, Any]:
     A mark for a segment already closed is kept as a late mark: acknowledged with
     ``late: true`` and announced to the desks with ``late_mark_received``.
     """
-    info = session.get(SESSION_KEY) or {}
     try:
-        judge_id = judge_access.judge_id_for_session(info.get("id"), info.get("version"))
+        judge_id = current_judge_id()
     except ServiceError:
         db.session.rollback()
         return _refuse("unauthenticated")
