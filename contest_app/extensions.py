@@ -25,6 +25,10 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+socketio = SocketIO()
+csrf = CSRFProtect()
+login_manager = LoginManager()
 
 
 def sync_loaded(model: type, ident: int, **values) -> object | None:
@@ -38,10 +42,7 @@ def sync_loaded(model: type, ident: int, **values) -> object | None:
         for name, value in values.items():
             set_committed_value(loaded, name, value)
     return loaded
-migrate = Migrate()
-socketio = SocketIO()
-csrf = CSRFProtect()
-login_manager = LoginManager()
+
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
@@ -135,17 +136,13 @@ def init_extensions(app: Flask) -> None:
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     options.setdefault("json_serializer", json_column_dumps)
     options.setdefault("json_deserializer", orjson.loads)
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     extra = sqlite_connect_args(uri)
     if extra:
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options["connect_args"] = {**options.get("connect_args", {}), **extra}
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if uri.startswith("sqlite"):
         # A file opened in this process cannot have been dropped by a server: no ping per checkout.
-        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
         options.pop("pool_pre_ping", None)
-        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)

@@ -371,8 +371,9 @@ def mark_changed(target: MarkTarget, *, late: bool) -> tuple[Change, int]:
     if not cell or cell.get("status") != "open":
         return _whole(edition_id, entry_id, segment_key)
     count = connection.execute(_CELL_COUNT, {"entry_id": entry_id, "segment_id": target.segment_id}).scalar_one()
+    check = current_app.config.get("CONTEST_CHECK_BOARD_DELTA")
     if cell.get("count") == count:  # a judge changed their mark: the board shows nothing new
-        if current_app.config.get("CONTEST_CHECK_BOARD_DELTA"):
+        if check:
             _check_patched(edition_id, old, old, {})
         return Change(edition_id=edition_id, board=None, seq=board_seq or 0, live_seq=live_seq or 0), count
     new_row = {**row, "cells": {**row["cells"], segment_key: {**cell, "count": count}}}
@@ -385,7 +386,7 @@ def mark_changed(target: MarkTarget, *, late: bool) -> tuple[Change, int]:
     # one UPDATE of the row in a core statement; a copy the session holds is told what the row now holds
     connection.execute(_SAVE_BOARD, {"state_id": state_id, "new_seq": seq, "new_snapshot": snapshot})
     sync_loaded(LiveState, state_id, board_seq=seq, snapshot=snapshot)
-    if current_app.config.get("CONTEST_CHECK_BOARD_DELTA"):
+    if check:
         _check_patched(edition_id, old, snapshot, changes)
     board = {"edition_id": edition_id, "seq": seq, "changes": changes}
     return Change(edition_id=edition_id, board=board, seq=seq, live_seq=live_seq or 0), count

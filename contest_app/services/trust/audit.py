@@ -95,18 +95,19 @@ def record_event(
     """
     db.session.flush()  # pending marks chain their own records first (as the query's autoflush did)
     session = db.session()
-    values = _append(session, session.connection(), {
-        "edition_id": edition_id,
-        "at": datetime.now(UTC),
-        "actor": actor[:200],  # a long display name must not make the record unstorable
-        "action": action,
-        "object_type": object_type,
-        "object_id": str(object_id),
-        "before": _jsonable(before),
-        "after": _jsonable(after),
-        "reason": reason,
-    })
+    values = _append(session, session.connection(), _record(
+        edition_id=edition_id, at=datetime.now(UTC), actor=actor, action=action, object_type=object_type,
+        object_id=object_id, before=_jsonable(before), after=_jsonable(after), reason=reason))
     return AuditEvent(**values)
+
+
+def _record(*, edition_id: int | None, at: datetime, actor: str, action: str, object_type: str, object_id: Any,
+            before: Any, after: Any, reason: str = "") -> dict[str, Any]:
+    """A record's columns before it is chained."""
+    return {"edition_id": edition_id, "at": at,
+            "actor": actor[:200],  # a long display name must not make the record unstorable
+            "action": action, "object_type": object_type, "object_id": str(object_id),
+            "before": before, "after": after, "reason": reason}
 
 
 #: The one statement that adds a record (built once; the ORM's unit of work is not needed to append).
@@ -213,8 +214,8 @@ def record_mark_written(*, edition_id: int, mark_id: int, actor: str, before: di
     now = datetime.now(UTC)
     records = [
         _mark_state_values(edition_id=edition_id, mark_id=mark_id, at=now, before=state_before, after=state_after),
-        {"edition_id": edition_id, "at": now, "actor": actor[:200], "action": "mark_recorded", "object_type": "mark",
-         "object_id": str(mark_id), "before": before, "after": after, "reason": ""},
+        _record(edition_id=edition_id, at=now, actor=actor, action="mark_recorded", object_type="mark",
+                object_id=mark_id, before=before, after=after),
     ]
     check_row(AuditEvent, records[1])
     _chain(session, connection, records)
@@ -222,8 +223,8 @@ def record_mark_written(*, edition_id: int, mark_id: int, actor: str, before: di
 
 
 def _mark_state_values(*, edition_id: int | None, mark_id: Any, at: datetime, before, after) -> dict[str, Any]:
-    return {"edition_id": edition_id, "at": at, "actor": "(ghi tự động)", "action": MARK_STATE,
-            "object_type": "mark", "object_id": str(mark_id), "before": before, "after": after, "reason": ""}
+    return _record(edition_id=edition_id, at=at, actor="(ghi tự động)", action=MARK_STATE, object_type="mark",
+                   object_id=mark_id, before=before, after=after)
 
 
 def _edition_of(session: Session, connection, segment_id: int | None) -> int | None:
