@@ -119,16 +119,30 @@ def _log_gc(path: str) -> None:
     gc.callbacks.append(callback)
 
 
-def _log_marks(path: str) -> None:
-    """Diagnosis: write each ``submit_mark`` handler's wall and CPU time (ms) to ``path``: until the
-    broadcast starts, then in all (the broadcast yields, so every board's send is in the second)."""
+def _log_marks(path: str):
+    """Diagnosis: write a line per ``submit_mark`` to ``path``: the handler's wall and CPU time (ms)
+    until the broadcast starts, then in all (the broadcast yields, so every board's send is in
+    the second), the time (ms) from the Socket.IO message's arrival to the handler (decoding,
+    Flask-SocketIO's request context and session), and the ``time.monotonic()`` of its end (to
+    match the lines of ``BENCH_GC_LOG``). Returns the function that starts watching the arrivals,
+    to call once the app (and so its Socket.IO server) exists."""
     import time
 
+    from contest_app.extensions import socketio
     from contest_app.live import broadcast, judge
 
     out = open(path, "a", buffering=1)  # noqa: SIM115 - open for the life of the process
     handler, publish = judge.on_submit_mark, broadcast.results_changed
-    started: dict[str, float] = {}
+    started: dict[str, float] = {"received": 0.0}
+
+    def watch_arrivals() -> None:
+        receive = socketio.server._handle_eio_message  # Engine.IO's "message" handler
+
+        def arrived(eio_sid, data):
+            started["received"] = time.perf_counter()
+            return receive(eio_sid, data)
+
+        socketio.server.eio.on("message", arrived)
 
     def timed(data=None):
         started.update(wall=time.perf_counter(), cpu=time.process_time(), pre_wall=0.0, pre_cpu=0.0)
@@ -137,7 +151,8 @@ def _log_marks(path: str) -> None:
         finally:
             out.write(f"{started['pre_wall']:.3f} {started['pre_cpu']:.3f} "
                       f"{(time.perf_counter() - started['wall']) * 1000:.3f} "
-                      f"{(time.process_time() - started['cpu']) * 1000:.3f}\n")
+                      f"{(time.process_time() - started['cpu']) * 1000:.3f} "
+                      f"{(started['wall'] - started['received']) * 1000:.3f} {time.monotonic():.3f}\n")
 
     def timed_publish(*args, **kwargs):
         started.update(pre_wall=(time.perf_counter() - started.get("wall", 0.0)) * 1000,
@@ -146,6 +161,7 @@ def _log_marks(path: str) -> None:
 
     judge.on_submit_mark = timed
     judge.broadcast.results_changed = timed_publish
+    return watch_arrivals
 
 
 def serve(host: str, port: int) -> None:
@@ -159,9 +175,12 @@ def serve(host: str, port: int) -> None:
     from benchmarks.procs import raise_fd_limit
 
     raise_fd_limit()
+    watch_arrivals = None
     if os.environ.get("BENCH_MARK_LOG"):
-        _log_marks(os.environ["BENCH_MARK_LOG"] + f".{os.getpid()}")
+        watch_arrivals = _log_marks(os.environ["BENCH_MARK_LOG"] + f".{os.getpid()}")
     app = create_app()
+    if watch_arrivals:
+        watch_arrivals()
     add_bench_namespace(socketio)
     if os.environ.get("BENCH_GC_LOG"):
         _log_gc(os.environ["BENCH_GC_LOG"] + f".{os.getpid()}")

@@ -100,30 +100,36 @@ def on_disconnect(reason: Any = None) -> None:
 def on_submit_mark(data: Any = None) -> dict[str, Any]:
     """A judge submits a mark: validate, COMMIT, then acknowledge and broadcast.
 
-    The path: parse and authenticate here → ``record_mark`` (what the mark needs, read once)
-    → ``publication.mark_changed`` → commit → ``broadcast.results_changed`` (board first,
-    then the desks). A resend is acknowledged with the stored value and broadcasts nothing.
+    The path: parse here → ``record_mark`` (the session re-checked and what the mark needs, in
+    one read) → ``publication.mark_changed`` → commit → ``broadcast.results_changed`` (board
+    first, then the desks). A resend is acknowledged with the stored value and broadcasts nothing.
     A mark for a segment already closed is kept as a late mark: acknowledged with
-    ``late: true`` and announced to the desks with ``late_mark_received``.
+    ``late: true`` and announced to the desks with ``late_mark_received``. A signed-out or
+    revoked tablet is refused ``unauthenticated`` before anything else, whatever it sent.
     """
-    try:
-        judge_id = current_judge_id()
-    except ServiceError:
-        db.session.rollback()
+    info = session.get(SESSION_KEY) or {}
+    judge_id, version = info.get("id"), info.get("version")
+    if not judge_access.is_judge_id(judge_id) or not isinstance(version, int):
         return _refuse("unauthenticated")
+    refusal = None
     try:
         payload = payloads.parse(payloads.SubmitMark, data)
+        if payload.judge_id is not None and payload.judge_id != judge_id:
+            refusal = _refuse("impersonation")
     except ServiceError as exc:
+        refusal = exc.to_dict()
+    if refusal is not None:  # rare: the session is checked on its own, so that a revoked tablet hears that
+        try:
+            current_judge_id()
+        except ServiceError:
+            refusal = _refuse("unauthenticated")
         db.session.rollback()
-        return exc.to_dict()
-    if payload.judge_id is not None and payload.judge_id != judge_id:
-        db.session.rollback()
-        return _refuse("impersonation")
+        return refusal
     for attempt in (1, 2):
         try:
             outcome = record_mark(
                 judge_id=judge_id, entry_id=payload.entry_id, segment_key=payload.segment_key, value=payload.value,
-                idempotency_key=payload.idempotency_key, sent_at=payload.sent_at,
+                idempotency_key=payload.idempotency_key, sent_at=payload.sent_at, session_version=version,
             )
             result = outcome.ack()
             if outcome.replayed:

@@ -197,6 +197,35 @@ def test_judge_revoked_mid_session_refused_unauthenticated(judge_client, opened,
     assert count(Mark) == 0
 
 
+@pytest.mark.parametrize("what", ["valid", "word", "entry_not_a_number", "bad_key", "impersonation", "resend"])
+@pytest.mark.parametrize("how", ["revoked", "regenerated"])
+def test_a_signed_out_tablet_hears_unauthenticated_first_whatever_it_sends(judge_client, opened, credentials,
+                                                                           what, how):
+    """The session is checked in the mark's own read: a revoked tablet, or one signed in before its
+    access was re-issued, is refused ``unauthenticated`` before any other refusal, and nothing is stored."""
+    from contest_app.services.final.judge_access import regenerate, revoke
+
+    judge = judge_client(1)
+    sent = {"entry_id": opened, "segment_key": "knowledge", "value": "8", "idempotency_key": "signed-out-1"}
+    if what == "resend":
+        assert ack(judge, ev.SUBMIT_MARK, sent)["ok"] is True
+    before = (count(Mark), count(MarkSubmission))
+    (revoke if how == "revoked" else regenerate)(judge=credentials[0].judge, actor="Ban Thư ký")
+    db.session.commit()
+    payload = {
+        "valid": {**sent, "idempotency_key": "signed-out-2"},
+        "word": {**sent, "value": "tám", "idempotency_key": "signed-out-2"},
+        "entry_not_a_number": {**sent, "entry_id": "một", "idempotency_key": "signed-out-2"},
+        "bad_key": {**sent, "idempotency_key": "x"},
+        "impersonation": {**sent, "judge_id": credentials[1].judge.id, "idempotency_key": "signed-out-2"},
+        "resend": sent,
+    }[what]
+    reply = ack(judge, ev.SUBMIT_MARK, payload)
+    assert reply == {"ok": False, "code": "unauthenticated", "message": (
+        "Bạn chưa đăng nhập hoặc mã đăng nhập đã bị thu hồi. Vui lòng quét lại mã QR của mình.")}
+    assert (count(Mark), count(MarkSubmission)) == before
+
+
 def test_judge_connect_receives_state_with_open_segment(judge_client, opened):
     judge = judge_client(3)
     received = judge.get_received(ev.JUDGE_NS)

@@ -205,14 +205,14 @@ def test_a_mark_walks_to_the_broadcast_in_a_bounded_number_of_statements(app, de
         app.config["CONTEST_CHECK_BOARD_DELTA"] = True
     assert reply["ok"] is True
     # handler → record_mark → publication.mark_changed → commit → broadcast (the board, then a
-    # coalesced notice to the desks, which fetch their state themselves). 9 measured on SQLite, all
-    # before the commit: the session's judge and access version 1; what the mark needs 1 (the judge as
-    # stored, the entry, its edition's lock, the segment, the window, the judge's mark in it, the key
-    # used or not); inserts 2 (the mark, its ledger row); the audit chain 2 (its head once per
+    # coalesced notice to the desks, which fetch their state themselves). 8 measured on SQLite, all
+    # before the commit: what the mark needs 1 (the judge as stored with the session's access
+    # version, the entry, its edition's lock, the segment, the window, the judge's mark in it, the
+    # key used or not); inserts 2 (the mark, its ledger row); the audit chain 2 (its head once per
     # transaction, then both records in one statement); the board 3 (its row under lock, the cell's
     # count, the patched board: an open window's mark changes only that count).
     # An upper bound, not a timing.
-    assert len(statements) <= 9, "\n".join(statements)
+    assert len(statements) <= 8, "\n".join(statements)
 
 
 def test_secretariat_rejects_a_late_mark_with_a_reason_and_the_tablet_shows_why(

@@ -15,6 +15,7 @@ import hashlib
 import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import bindparam, select
@@ -128,7 +129,7 @@ def judge_for_pin(*, judge_id: int, pin: str) -> Judge:
 
     An unknown judge costs the same hash as a known one, so the answer time tells nothing.
     """
-    judge = db.session.get(Judge, judge_id) if isinstance(judge_id, int) and 0 < judge_id < 2**63 else None
+    judge = db.session.get(Judge, judge_id) if is_judge_id(judge_id) else None
     text = (pin or "").strip()[:PIN_DIGITS * 2]
     if judge is None or judge.revoked_at is not None or not judge.pin_hash:
         check_password_hash(_dummy_pin_hash(), text)
@@ -145,24 +146,40 @@ def session_version(judge: Judge) -> int:
 
 _JUDGES = Judge.__table__
 _ACCESS = JudgeAccess.__table__
+#: What a signed-in session is checked against, as columns of a statement that selects from the
+#: judges: the judge's revocation, whether it has a login at all, and its access version.
+SESSION_COLUMNS = (_JUDGES.c.revoked_at, _JUDGES.c.token_hash.is_not(None).label("has_token"),
+                   _ACCESS.c.version.label("access_version"))
 # Is this session still valid? The judge's state and access version, no object loaded (every tablet event asks).
 _SESSION_CHECK = (
-    select(_JUDGES.c.revoked_at, _JUDGES.c.token_hash.is_not(None).label("has_token"), _ACCESS.c.version)
+    select(*SESSION_COLUMNS)
     .select_from(_JUDGES.outerjoin(_ACCESS, _ACCESS.c.judge_id == _JUDGES.c.id))
     .where(_JUDGES.c.id == bindparam("judge_id"))
 )
 
 
-def judge_id_for_session(judge_id: int | None, version: int | None) -> int:
-    """The judge id of a signed-in tablet session (one core statement); refuse revoked or outdated sessions."""
-    if not isinstance(judge_id, int) or not 0 < judge_id < 2**63:
-        raise PermissionDenied(UNAUTHENTICATED, code="unauthenticated")
-    row = db.session.connection().execute(_SESSION_CHECK, {"judge_id": judge_id}).first()
+def is_judge_id(judge_id: object) -> bool:
+    """Could ``judge_id`` (from a session or a request) name a judge at all?"""
+    return isinstance(judge_id, int) and not isinstance(judge_id, bool) and 0 < judge_id < 2**63
+
+
+def check_session(row: Any, judge_id: int, version: int | None) -> None:
+    """Refuse a session whose judge, as ``row`` (``SESSION_COLUMNS``, or None) shows it, no longer admits it:
+    unknown, revoked, without a login, or signed in before the access was re-issued."""
     if row is None or row.revoked_at is not None or not row.has_token:
         raise PermissionDenied(UNAUTHENTICATED, code="unauthenticated")
-    current = row.version if row.version is not None else access_of(db.session.get(Judge, judge_id)).version
+    current = row.access_version
+    if current is None:  # no access record yet: created on first use
+        current = access_of(db.session.get(Judge, judge_id)).version
     if current != version:
         raise PermissionDenied(UNAUTHENTICATED, code="unauthenticated")
+
+
+def judge_id_for_session(judge_id: int | None, version: int | None) -> int:
+    """The judge id of a signed-in tablet session (one core statement); refuse revoked or outdated sessions."""
+    if not is_judge_id(judge_id):
+        raise PermissionDenied(UNAUTHENTICATED, code="unauthenticated")
+    check_session(db.session.connection().execute(_SESSION_CHECK, {"judge_id": judge_id}).first(), judge_id, version)
     return judge_id
 
 

@@ -19,9 +19,12 @@ from sqlalchemy import bindparam, insert, select, update
 from contest_app.enums import LateMarkStatus, Panel, Role, RoundStatus
 from contest_app.extensions import db, sync_loaded
 from contest_app.formatting import vn_decimal
-from contest_app.models import Edition, Entry, Judge, LateMark, Mark, MarkSubmission, Segment, SegmentWindow, User
-from contest_app.services.trust.audit import mark_state_of, record_event, record_mark_written
+from contest_app.models import (
+    Edition, Entry, Judge, JudgeAccess, LateMark, Mark, MarkSubmission, Segment, SegmentWindow, User,
+)
 from contest_app.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
+from contest_app.services.final import judge_access
+from contest_app.services.trust.audit import mark_state_of, record_event, record_mark_written
 from contest_app.services.trust.lock_guard import LOCKED_MESSAGE, ensure_unlocked
 
 #: Every refusal a judge's client can receive, by code (the live protocol documents them).
@@ -109,12 +112,14 @@ _SUBMISSION = insert(MarkSubmission.__table__)
 _JUDGES, _ENTRIES, _SEGMENTS = Judge.__table__, Entry.__table__, Segment.__table__
 _EDITIONS, _SUBMISSIONS, _LATE = Edition.__table__, MarkSubmission.__table__, LateMark.__table__
 # Everything a judge's mark needs, in one statement and without loading an object: the judge as
-# stored now, the entry, its edition's lock, the segment by key, the window, the judge's mark in
-# it, and whether the idempotency key was used already (for a mark or for a late mark).
+# stored now (with what the tablet's session is checked against), the entry, its edition's lock,
+# the segment by key, the window, the judge's mark in it, and whether the idempotency key was
+# used already (for a mark or for a late mark).
 _CONTEXT = (
     select(
+        *judge_access.SESSION_COLUMNS,
         _JUDGES.c.name.label("judge_name"), _JUDGES.c.edition_id.label("judge_edition_id"), _JUDGES.c.panel,
-        _JUDGES.c.revoked_at, _ENTRIES.c.id.label("entry_id"), _ENTRIES.c.edition_id.label("edition_id"),
+        _ENTRIES.c.id.label("entry_id"), _ENTRIES.c.edition_id.label("edition_id"),
         _ENTRIES.c.preliminary_status, _SEGMENTS.c.id.label("segment_id"), _SEGMENTS.c.key.label("segment_key"),
         _SEGMENTS.c.max_score, _SEGMENTS.c.mark_step, _SEGMENTS.c.scored_from_answers, _EDITIONS.c.locked_at,
         _WINDOW_COLS.id.label("window_id"), _WINDOW_COLS.is_open, _MARK_COLS.id.label("mark_id"),
@@ -124,6 +129,7 @@ _CONTEXT = (
         select(_LATE.c.id).where(_LATE.c.idempotency_key == bindparam("key")).scalar_subquery().label("used_by_late"),
     )
     .select_from(_JUDGES)
+    .outerjoin(JudgeAccess.__table__, JudgeAccess.__table__.c.judge_id == _JUDGES.c.id)
     .outerjoin(_ENTRIES, _ENTRIES.c.id == bindparam("entry_id"))
     .outerjoin(_EDITIONS, _EDITIONS.c.id == _ENTRIES.c.edition_id)
     .outerjoin(_SEGMENTS, (_SEGMENTS.c.edition_id == _ENTRIES.c.edition_id)
@@ -216,10 +222,13 @@ def _sent_at(raw: Any) -> datetime | None:
 
 
 def record_mark(*, judge_id: int, entry_id: Any, segment_key: Any, value: Any, idempotency_key: str,
-                sent_at: Any = None) -> MarkOutcome:
+                sent_at: Any = None, session_version: int | None = None) -> MarkOutcome:
     """Store judge ``judge_id``'s mark for entry ``entry_id`` in segment ``segment_key``, once per idempotency key.
 
-    What the mark needs is read in one statement (no object loaded). A key already used by
+    What the mark needs is read in one statement (no object loaded). ``session_version``: the
+    access version a tablet's session carries (the ``/judge`` handler gives it): the session is
+    checked in that same read, before anything else, as ``judge_access.judge_id_for_session``
+    checks it (revoked, no login, access re-issued: ``unauthenticated``). A key already used by
     this judge is a resend: nothing changes and the stored mark is returned (``replayed``).
     Otherwise the value is validated and the judge's mark for (entry, segment) is created or
     replaced, while the segment is open for that entry. A valid mark for a segment the desk
@@ -228,13 +237,19 @@ def record_mark(*, judge_id: int, entry_id: Any, segment_key: Any, value: Any, i
     insert fail with IntegrityError: the caller rolls back and calls again, which then finds
     the key.
     """
+    if not judge_access.is_judge_id(judge_id):
+        raise PermissionDenied(MESSAGES["unauthenticated"], code="unauthenticated")
     if not isinstance(entry_id, int) or not isinstance(segment_key, str):
+        if session_version is not None:  # a signed-out tablet hears that first
+            judge_access.judge_id_for_session(judge_id, session_version)
         raise NotFound(MESSAGES["not_found"], code="not_found")
     connection = db.session.connection()
     context = connection.execute(_CONTEXT, {"judge_id": judge_id, "entry_id": entry_id, "segment_key": segment_key,
                                             "key": idempotency_key if isinstance(idempotency_key, str) else ""}).first()
     if context is None:
         raise PermissionDenied(MESSAGES["unauthenticated"], code="unauthenticated")
+    if session_version is not None:
+        judge_access.check_session(context, judge_id, session_version)
     if context.entry_id is None or context.segment_id is None:
         raise NotFound(MESSAGES["not_found"], code="not_found")
     if not isinstance(idempotency_key, str) or not _KEY.match(idempotency_key):

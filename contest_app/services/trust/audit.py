@@ -208,7 +208,9 @@ def record_mark_written(*, edition_id: int, mark_id: int, actor: str, before: di
                         state_after: dict[str, Any]) -> None:
     """A judge's mark written without the ORM: its ``mark_state`` record (as ``watch_marks`` writes
     it for ORM writes), then its ``mark_recorded`` record, chained in order and inserted in one
-    statement. ``state_*``: ``mark_state_of`` the mark; ``before``/``after``: what the trail shows."""
+    statement. ``state_*``: ``mark_state_of`` the mark; ``before``/``after``: what the trail shows.
+    Their texts are not checked again (``check=False`` of ``_append``): ``record_mark`` writes them
+    from stored, checked rows (the judge's name, the segment's key) and a key it has validated."""
     session = db.session()
     connection = session.connection()
     now = datetime.now(UTC)
@@ -217,7 +219,6 @@ def record_mark_written(*, edition_id: int, mark_id: int, actor: str, before: di
         _record(edition_id=edition_id, at=now, actor=actor, action="mark_recorded", object_type="mark",
                 object_id=mark_id, before=before, after=after),
     ]
-    check_row(AuditEvent, records[1])
     _chain(session, connection, records)
     connection.execute(_INSERT, records)
 
