@@ -30,10 +30,15 @@ def _refuse(code: str) -> dict[str, Any]:
     return {"ok": False, "code": code, "message": MESSAGES[code]}
 
 
+def _login() -> tuple[Any, Any]:
+    """The judge id and access version this connection's session says it signed in with (not checked)."""
+    info = session.get(SESSION_KEY) or {}
+    return info.get("id"), info.get("version")
+
+
 def current_judge_id() -> int:
     """The judge id of this connection, re-checked on every event (revocation takes effect at once)."""
-    info = session.get(SESSION_KEY) or {}
-    return judge_access.judge_id_for_session(info.get("id"), info.get("version"))
+    return judge_access.judge_id_for_session(*_login())
 
 
 def current_judge() -> Judge:
@@ -87,8 +92,8 @@ def on_connect(auth: Any = None):
 
 def on_disconnect(reason: Any = None) -> None:
     """A tablet leaves: the desk sees it disconnected."""
-    info = session.get(SESSION_KEY) or {}
-    judge = db.session.get(Judge, info.get("id")) if isinstance(info.get("id"), int) else None
+    judge_id, _version = _login()
+    judge = db.session.get(Judge, judge_id) if judge_access.is_judge_id(judge_id) else None
     if judge is None:
         return
     access = live_state.touch_judge(judge=judge, connected=False)
@@ -107,8 +112,7 @@ def on_submit_mark(data: Any = None) -> dict[str, Any]:
     ``late: true`` and announced to the desks with ``late_mark_received``. A signed-out or
     revoked tablet is refused ``unauthenticated`` before anything else, whatever it sent.
     """
-    info = session.get(SESSION_KEY) or {}
-    judge_id, version = info.get("id"), info.get("version")
+    judge_id, version = _login()
     if not judge_access.is_judge_id(judge_id) or not isinstance(version, int):
         return _refuse("unauthenticated")
     refusal = None

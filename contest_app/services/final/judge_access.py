@@ -148,14 +148,12 @@ _JUDGES = Judge.__table__
 _ACCESS = JudgeAccess.__table__
 #: What a signed-in session is checked against, as columns of a statement that selects from the
 #: judges: the judge's revocation, whether it has a login at all, and its access version.
+#: ``SESSION_FROM``: the judges with their access records, to select them from.
 SESSION_COLUMNS = (_JUDGES.c.revoked_at, _JUDGES.c.token_hash.is_not(None).label("has_token"),
                    _ACCESS.c.version.label("access_version"))
+SESSION_FROM = _JUDGES.outerjoin(_ACCESS, _ACCESS.c.judge_id == _JUDGES.c.id)
 # Is this session still valid? The judge's state and access version, no object loaded (every tablet event asks).
-_SESSION_CHECK = (
-    select(*SESSION_COLUMNS)
-    .select_from(_JUDGES.outerjoin(_ACCESS, _ACCESS.c.judge_id == _JUDGES.c.id))
-    .where(_JUDGES.c.id == bindparam("judge_id"))
-)
+_SESSION_CHECK = select(*SESSION_COLUMNS).select_from(SESSION_FROM).where(_JUDGES.c.id == bindparam("judge_id"))
 
 
 def is_judge_id(judge_id: object) -> bool:

@@ -19,9 +19,7 @@ from sqlalchemy import bindparam, insert, select, update
 from contest_app.enums import LateMarkStatus, Panel, Role, RoundStatus
 from contest_app.extensions import db, sync_loaded
 from contest_app.formatting import vn_decimal
-from contest_app.models import (
-    Edition, Entry, Judge, JudgeAccess, LateMark, Mark, MarkSubmission, Segment, SegmentWindow, User,
-)
+from contest_app.models import Edition, Entry, Judge, LateMark, Mark, MarkSubmission, Segment, SegmentWindow, User
 from contest_app.services.errors import Conflict, NotFound, PermissionDenied, ValidationError
 from contest_app.services.final import judge_access
 from contest_app.services.trust.audit import mark_state_of, record_event, record_mark_written
@@ -128,8 +126,7 @@ _CONTEXT = (
         .scalar_subquery().label("used_by_mark"),
         select(_LATE.c.id).where(_LATE.c.idempotency_key == bindparam("key")).scalar_subquery().label("used_by_late"),
     )
-    .select_from(_JUDGES)
-    .outerjoin(JudgeAccess.__table__, JudgeAccess.__table__.c.judge_id == _JUDGES.c.id)
+    .select_from(judge_access.SESSION_FROM)
     .outerjoin(_ENTRIES, _ENTRIES.c.id == bindparam("entry_id"))
     .outerjoin(_EDITIONS, _EDITIONS.c.id == _ENTRIES.c.edition_id)
     .outerjoin(_SEGMENTS, (_SEGMENTS.c.edition_id == _ENTRIES.c.edition_id)
@@ -240,8 +237,6 @@ def record_mark(*, judge_id: int, entry_id: Any, segment_key: Any, value: Any, i
     if not judge_access.is_judge_id(judge_id):
         raise PermissionDenied(MESSAGES["unauthenticated"], code="unauthenticated")
     if not isinstance(entry_id, int) or not isinstance(segment_key, str):
-        if session_version is not None:  # a signed-out tablet hears that first
-            judge_access.judge_id_for_session(judge_id, session_version)
         raise NotFound(MESSAGES["not_found"], code="not_found")
     connection = db.session.connection()
     context = connection.execute(_CONTEXT, {"judge_id": judge_id, "entry_id": entry_id, "segment_key": segment_key,

@@ -209,8 +209,9 @@ def record_mark_written(*, edition_id: int, mark_id: int, actor: str, before: di
     """A judge's mark written without the ORM: its ``mark_state`` record (as ``watch_marks`` writes
     it for ORM writes), then its ``mark_recorded`` record, chained in order and inserted in one
     statement. ``state_*``: ``mark_state_of`` the mark; ``before``/``after``: what the trail shows.
-    Their texts are not checked again (``check=False`` of ``_append``): ``record_mark`` writes them
-    from stored, checked rows (the judge's name, the segment's key) and a key it has validated."""
+    Their texts are not checked again (as ``_append(check=False)`` leaves a ``mark_state`` record's):
+    ``record_mark`` writes them from stored, checked rows (the judge's name, the segment's key) and a
+    key it has validated."""
     session = db.session()
     connection = session.connection()
     now = datetime.now(UTC)
